@@ -1,0 +1,77 @@
+"""Build the named graphs from the sources, once: the result is cached by a hash of the inputs.
+
+The build parses every source file, generates the report's sentences, runs OWL RL, and
+writes all named graphs as one N-Quads file under the cache directory. Later starts load
+that file straight into Oxigraph.
+"""
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import owlrl
+from rdflib import Dataset, Graph
+
+from govkg import __version__
+from govkg.report import read_report, report_graph
+from govkg.resources import Sources
+from govkg.turtle import read_turtle
+from govkg.vocab import ASSERTED_GRAPHS, graph_iri
+
+BUILD_FORMAT = "1"  # bump when the build's output changes for the same inputs
+
+
+def input_hash(sources: Sources) -> str:
+    """A hash of everything the build reads, so a changed file means a new build."""
+    digest = hashlib.sha256(f"{BUILD_FORMAT} {__version__} {owlrl.__version__}".encode())
+    for path in sources.all_files():
+        digest.update(str(path.relative_to(sources.root)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
+def read_graphs(sources: Sources) -> dict[str, Graph]:
+    """Parse the sources into the asserted named graphs (and the shapes)."""
+    return {
+        "ontology": read_turtle(sources.ontology),
+        "data": read_turtle(sources.data),
+        "external": read_turtle(sources.external),
+        "report": report_graph(read_report(sources.report)),
+        "shapes": read_turtle(sources.shapes),
+    }
+
+
+def build_graphs(sources: Sources) -> dict[str, Graph]:
+    """All named graphs, the inferred one included."""
+    from govkg.reason import infer
+
+    graphs = read_graphs(sources)
+    asserted = Graph()
+    for name in ASSERTED_GRAPHS:
+        for triple in graphs[name]:
+            asserted.add(triple)
+    graphs["inferred"] = infer(asserted)
+    return graphs
+
+
+def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
+    """Write the graphs as one N-Quads file, atomically."""
+    dataset = Dataset()
+    for name, graph in graphs.items():
+        named = dataset.graph(graph_iri(name))
+        for triple in graph:
+            named.add(triple)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    dataset.serialize(tmp, format="nquads", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def cached_build(sources: Sources, cache_dir: Path) -> Path:
+    """The N-Quads file of all graphs for these sources, building it if it is not cached."""
+    path = Path(cache_dir) / f"graphs-{input_hash(sources)[:16]}.nq"
+    if not path.exists():
+        write_nquads(build_graphs(sources), path)
+    return path

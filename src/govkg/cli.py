@@ -1,0 +1,163 @@
+"""The ``govkg`` command: thin wrappers over the library, one clear line on any error."""
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from pyoxigraph import QueryBoolean, QuerySolutions
+
+from govkg.build import read_graphs
+from govkg.dump import SELECTIONS, quads_of
+from govkg.errors import GovkgError
+from govkg.formats import find_format, result_kind, serialise_quads, serialise_result
+from govkg.query import run_query
+from govkg.report import read_report
+from govkg.resources import find_sources
+from govkg.settings import load_settings, root_path
+from govkg.stats import graph_stats
+from govkg.store import open_store
+from govkg.table import render_table
+from govkg.validate import validate_graphs
+
+QUERY_FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
+DUMP_FORMATS = ("ttl", "nq", "nt", "jsonld", "trig")
+
+
+class GovkgGroup(click.Group):
+    """A click group that reports govkg's errors as one line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovkgError as error:
+            _fail(str(error))
+        except BrokenPipeError:
+            # The reader (``| head``) went away: stop quietly, as other Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as error:
+            _fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"govkg: error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=GovkgGroup)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory holding ontology/, data/ and shapes/ (default: the bundled ones).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where built graphs are cached.")
+@click.version_option(package_name="govkg")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None, cache_dir: Path | None) -> None:
+    """govkg: the knowledge graph of China's provincial digital government."""
+    ctx.obj = load_settings({"root": root, "cache_dir": cache_dir})
+
+
+@main.command()
+@click.pass_obj
+def validate(settings: dict[str, Any]) -> None:
+    """Parse every source file and check the data against the SHACL shapes."""
+    sources = find_sources(root_path(settings))
+    graphs = read_graphs(sources)
+    files = len(sources.all_files())
+    click.echo(f"Parsed {files} files: {sum(len(g) for g in graphs.values())} triples.")
+    report = validate_graphs(graphs)
+    if report.conforms:
+        click.echo("The data conforms to the shapes.")
+        return
+    for v in report.violations:
+        path = f" {v.path}" if v.path else ""
+        click.echo(f"{v.severity}: <{v.focus}>{path}: {v.message}")
+    _fail(f"{len(report.violations)} SHACL violation(s)")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "format_name", type=click.Choice(QUERY_FORMATS),
+              help="Output format (default: a table on a terminal; TSV or Turtle otherwise).")
+@click.pass_obj
+def query(settings: dict[str, Any], query: str, format_name: str | None) -> None:
+    """Run a SPARQL query: QUERY is the text, @FILE a file, or - for standard input."""
+    text = _read_query(query)
+    result = run_query(open_store(settings), text)
+    if format_name is None:
+        if isinstance(result, QuerySolutions | QueryBoolean):
+            format_name = "table" if sys.stdout.isatty() else "tsv"
+        else:
+            format_name = "turtle"
+    if format_name == "table" or (format_name == "tsv" and isinstance(result, QueryBoolean)):
+        if isinstance(result, QueryBoolean):
+            click.echo("true" if bool(result) else "false")
+        elif isinstance(result, QuerySolutions):
+            click.echo(render_table(result))
+        else:
+            raise GovkgError("a table is for SELECT and ASK results; use --format turtle")
+        return
+    fmt = find_format(format_name)
+    assert fmt is not None
+    if fmt.kind != result_kind(result):
+        wanted = "SELECT and ASK" if fmt.kind == "results" else "CONSTRUCT and DESCRIBE"
+        raise GovkgError(f"--format {format_name} is for {wanted} queries")
+    sys.stdout.buffer.write(serialise_result(result, fmt))
+    sys.stdout.flush()
+
+
+def _read_query(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    if argument.startswith("@"):
+        path = Path(argument[1:])
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError as error:
+            raise GovkgError(f"{path}: no such file") from error
+    return argument
+
+
+@main.command()
+@click.option("--format", "format_name", type=click.Choice(DUMP_FORMATS), default="ttl",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--graph", "selection", type=click.Choice(tuple(SELECTIONS)), default="asserted",
+              show_default=True, help="Which named graphs to dump.")
+@click.pass_obj
+def dump(settings: dict[str, Any], format_name: str, output: Path | None, selection: str) -> None:
+    """Write the graph as Turtle, N-Quads, N-Triples, JSON-LD or TriG."""
+    fmt = find_format(format_name)
+    assert fmt is not None
+    data = serialise_quads(quads_of(open_store(settings), selection), fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"Wrote {len(data)} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@main.command()
+@click.pass_obj
+def stats(settings: dict[str, Any]) -> None:
+    """What the graph holds: triples per graph, entities per class, figures, sentences."""
+    s = graph_stats(open_store(settings))
+    click.echo(f"Triples: {s.triples}")
+    for name, count in s.triples_per_graph.items():
+        click.echo(f"  graph {name:<10} {count:>7}")
+    click.echo(f"Figures: {s.figures}")
+    click.echo(f"Sentences: {s.sentences} ({s.sentences_cited} cited by the data)")
+    click.echo("Entities per class (data graph):")
+    for name, count in s.entities_per_class.items():
+        click.echo(f"  {name:<28} {count:>5}")
+
+
+@main.command()
+@click.pass_obj
+def sentences(settings: dict[str, Any]) -> None:
+    """List the report's sentences with the IRIs the data cites them by."""
+    for s in read_report(find_sources(root_path(settings)).report):
+        click.echo(f"sentence:p{s.line}s{s.number}\t{s.text}")

@@ -1,0 +1,54 @@
+"""Run SPARQL queries on the store with Oxigraph, the one query engine.
+
+The default graph is the union of the named graphs unless the caller names graphs; the
+usual prefixes (``gk:``, ``platform:``, ``rdfs:``, ``schema:`` …) need not be declared.
+"""
+
+from collections.abc import Sequence
+
+import pyoxigraph
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
+
+from govkg.errors import QueryError
+from govkg.vocab import PREFIXES
+
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+def run_query(
+    store: pyoxigraph.Store,
+    text: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+) -> QueryResult:
+    """Evaluate ``text``; a query Oxigraph cannot parse raises ``QueryError``."""
+    options: dict = {"prefixes": PREFIXES}
+    if default_graphs:
+        options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
+    try:
+        return store.query(text, **options)
+    except SyntaxError as error:
+        raise QueryError(str(error)) from error
+
+
+def select_rows(store: pyoxigraph.Store, text: str) -> list[dict[str, object]]:
+    """A SELECT query's solutions as dicts of variable name to Python value."""
+    result = run_query(store, text)
+    assert isinstance(result, QuerySolutions), "select_rows takes SELECT queries"
+    names = [v.value for v in result.variables]
+    return [{n: _python_value(row[n]) for n in names} for row in result]
+
+
+def _python_value(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.Literal):
+        if term.datatype.value.endswith(("#integer", "#positiveInteger", "#nonNegativeInteger")):
+            return int(term.value)
+        return term.value
+    return term.value

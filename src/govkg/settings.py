@@ -1,0 +1,57 @@
+"""Settings in one place: each has a name, a default and a help text.
+
+Precedence: defaults < ``GOVKG_<NAME>`` environment variables < explicit values
+(command-line options, or the dict a test passes to ``create_app``).
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "govkg")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "GOVKG_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("root", None, "Directory holding ontology/, data/ and shapes/ (default: the bundled ones)."),
+    Setting("cache_dir", _default_cache_dir(), "Where built graphs are cached, by a hash of their inputs."),
+    Setting("host", "127.0.0.1", "Address the server listens on."),
+    Setting("port", 8000, "Port the server listens on."),
+    Setting("workers", 2, "Number of server worker processes."),
+    Setting("base_url", None, "Public URL of the server, when it differs from the request's host."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve every setting from its default, the environment and ``overrides``."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = os.environ.get(setting.env_var, setting.default)
+        if isinstance(setting.default, int) and isinstance(value, str):
+            value = int(value)
+        values[setting.name] = value
+    for name, value in (overrides or {}).items():
+        if name not in _BY_NAME:
+            raise KeyError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def root_path(settings: dict[str, Any]) -> Path | None:
+    return Path(settings["root"]) if settings.get("root") else None

@@ -1,0 +1,92 @@
+"""IRI constants: the base IRI in one place, govkg's own terms, and the prefixes users get."""
+
+from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/govkg/"
+ONTOLOGY_IRI = BASE + "ontology"
+SHAPES_IRI = BASE + "shapes"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+SCHEMA = Namespace("http://schema.org/")
+QUDT = Namespace("http://qudt.org/schema/qudt/")
+UNIT = Namespace("http://qudt.org/vocab/unit/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+class GK(DefinedNamespace):
+    """The govkg ontology terms that the code uses (the full list is in ontology/govkg.ttl)."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # Classes
+    Article: URIRef  # the source article
+    Sentence: URIRef  # one sentence of the article
+    Measurement: URIRef  # a figure the report gives
+    Province: URIRef  # a province-level division
+    DigitalPlatform: URIRef  # an app, portal, cloud, network or other platform
+    Organization: URIRef  # any organisation
+
+    # Properties
+    text: URIRef  # a sentence as written
+    line: URIRef  # the report line a sentence is on
+    sentenceNumber: URIRef  # a sentence's number within its line
+    position: URIRef  # a sentence's number within the article
+    statedIn: URIRef  # the sentence a fact comes from
+    value: URIRef  # a figure's number
+    province: URIRef  # the province a thing belongs to
+    fromOutsideReport: URIRef  # true where a fact is not from the report
+
+
+ARTICLE = URIRef(ID + "report/article")
+
+
+def sentence_iri(line: int, number: int) -> URIRef:
+    """The IRI of sentence ``number`` on report line ``line``."""
+    return URIRef(f"{ID}sentence/p{line}s{number}")
+
+
+def graph_iri(name: str) -> URIRef:
+    """The IRI of one of the store's named graphs."""
+    return URIRef(GRAPH + name)
+
+
+# Named graphs, in load order.
+GRAPH_NAMES = ("ontology", "data", "external", "report", "shapes", "inferred")
+ASSERTED_GRAPHS = ("ontology", "data", "external", "report")
+
+# Prefixes every SPARQL query may use without declaring them.
+PREFIXES: dict[str, str] = {
+    "gk": str(GK._NS),
+    "region": ID + "region/",
+    "gorg": ID + "org/",
+    "company": ID + "company/",
+    "platform": ID + "platform/",
+    "policy": ID + "policy/",
+    "report": ID + "report/",
+    "model": ID + "model/",
+    "event": ID + "event/",
+    "ranking": ID + "ranking/",
+    "figure": ID + "figure/",
+    "indicator": ID + "indicator/",
+    "sentence": ID + "sentence/",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "dcat": str(DCAT),
+    "qudt": str(QUDT),
+    "unit": str(UNIT),
+    "time": str(TIME),
+    "sh": str(SH),
+}
