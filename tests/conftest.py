@@ -12,7 +12,9 @@ from govkg.resources import default_root
 from govkg.settings import load_settings
 from govkg.store import open_store
 
-ROOT = default_root()
+ROOT = default_root()  # the sources govkg uses: installed package or checkout
+REPO = Path(__file__).resolve().parents[1]  # this checkout
+IN_CI = os.environ.get("CI") == "true"
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import owlrl
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from govkg import __version__
 from govkg.report import read_report, report_graph
@@ -56,16 +56,18 @@ def build_graphs(sources: Sources) -> dict[str, Graph]:
 
 
 def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
-    """Write the graphs as one N-Quads file, atomically."""
-    dataset = Dataset()
-    for name, graph in graphs.items():
-        named = dataset.graph(graph_iri(name))
-        for triple in graph:
-            named.add(triple)
+    """Write the graphs as one N-Quads file, atomically.
+
+    Each graph is written as N-Triples (one statement a line) with its graph IRI added.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    dataset.serialize(tmp, format="nquads", encoding="utf-8")
+    with os.fdopen(fd, "wb") as out:
+        for name, graph in graphs.items():
+            suffix = f" <{graph_iri(name)}> .\n".encode()
+            for line in graph.serialize(format="nt", encoding="utf-8").splitlines():
+                if line.endswith(b" ."):
+                    out.write(line[:-2] + suffix)
     os.replace(tmp, path)
 
 

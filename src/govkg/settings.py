@@ -27,8 +27,10 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("root", None, "Directory holding ontology/, data/ and shapes/ (default: the bundled ones)."),
-    Setting("cache_dir", _default_cache_dir(), "Where built graphs are cached, by a hash of their inputs."),
+    Setting("root", None,
+            "Directory holding ontology/, data/ and shapes/ (default: the bundled ones)."),
+    Setting("cache_dir", _default_cache_dir(),
+            "Where built graphs are cached, by a hash of their inputs."),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 8000, "Port the server listens on."),
     Setting("workers", 2, "Number of server worker processes."),

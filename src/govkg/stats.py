@@ -24,7 +24,8 @@ class Stats:
 def graph_stats(store: pyoxigraph.Store) -> Stats:
     triples = {}
     for name in GRAPH_NAMES:
-        rows = select_rows(store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph_iri(name)}> {{ ?s ?p ?o }} }}")
+        query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph_iri(name)}> {{ ?s ?p ?o }} }}"
+        rows = select_rows(store, query)
         triples[name] = rows[0]["n"]
     classes = select_rows(store, f"""
         SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -32,7 +33,8 @@ def graph_stats(store: pyoxigraph.Store) -> Stats:
           BIND(REPLACE(STR(?c), "^.*[#/]", "") AS ?class)
         }} GROUP BY ?class ORDER BY DESC(?n) ?class""")
     figures = select_rows(store, f"""
-        SELECT (COUNT(DISTINCT ?f) AS ?n) {{ GRAPH <{graph_iri("data")}> {{ ?f a gk:Measurement }} }}""")
+        SELECT (COUNT(DISTINCT ?f) AS ?n)
+        {{ GRAPH <{graph_iri("data")}> {{ ?f a gk:Measurement }} }}""")
     sentences = select_rows(store, """
         SELECT (COUNT(DISTINCT ?s) AS ?all) (COUNT(DISTINCT ?cited) AS ?covered) WHERE {
           ?s a gk:Sentence .

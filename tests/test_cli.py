@@ -1,0 +1,154 @@
+"""The ``govkg`` command as a user runs it: a subprocess, its output and its exit code."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from conftest import run_govkg
+
+COUNT_PROVINCES = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Province }"
+PROVINCES = "SELECT ?p ?label WHERE { ?p a gk:Province ; rdfs:label ?label FILTER(lang(?label) = 'zh') } ORDER BY ?p"
+
+
+@pytest.fixture(scope="module")
+def govkg(cache_dir: Path):
+    def run(*args: str, **kwargs):
+        return run_govkg(*args, cache_dir=cache_dir, **kwargs)
+    return run
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("govkg: error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_validate_passes_on_the_embedded_data(govkg) -> None:
+    result = govkg("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conforms" in result.stdout
+
+
+def test_query_prints_csv(govkg) -> None:
+    result = govkg("query", PROVINCES, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    labels = {row["label"] for row in rows}
+    assert {"北京市", "上海市", "浙江省", "福建省", "广东省", "四川省", "贵州省"} <= labels
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_query_result_formats(govkg, fmt: str) -> None:
+    result = govkg("query", COUNT_PROVINCES, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    if fmt == "json":
+        value = json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]
+        assert int(value) >= 7
+    else:
+        assert "n" in result.stdout
+
+
+def test_query_table_is_readable(govkg) -> None:
+    result = govkg("query", PROVINCES, "--format", "table")
+    assert result.returncode == 0
+    assert "region:beijing" in result.stdout and "北京市@zh" in result.stdout
+    assert result.stdout.strip().endswith("rows)")
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [
+    ("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"), ("rdfxml", "xml"),
+])
+def test_construct_formats_parse(govkg, fmt: str, rdflib_format: str) -> None:
+    query = "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a gk:Province ; rdfs:label ?l }"
+    result = govkg("query", query, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format=rdflib_format)
+    assert len(graph) >= 14
+
+
+def test_ask_query(govkg) -> None:
+    result = govkg("query", "ASK { region:beijing a gk:Province }")
+    assert result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def test_query_from_file_and_stdin(govkg, tmp_path: Path) -> None:
+    query_file = tmp_path / "q.rq"
+    query_file.write_text(COUNT_PROVINCES, encoding="utf-8")
+    from_file = govkg("query", f"@{query_file}", "--format", "csv")
+    from_stdin = govkg("query", "-", "--format", "csv", input=COUNT_PROVINCES)
+    assert from_file.returncode == from_stdin.returncode == 0
+    assert from_file.stdout == from_stdin.stdout
+
+
+def test_malformed_query_is_one_line_with_the_position(govkg) -> None:
+    result = govkg("query", "SELECT ?x WHERE { ?x ?y }")
+    assert_one_line_error(result, "line 1")
+
+
+def test_wrong_format_for_the_query_type(govkg) -> None:
+    assert_one_line_error(govkg("query", COUNT_PROVINCES, "--format", "turtle"), "CONSTRUCT")
+
+
+def test_missing_query_file(govkg, tmp_path: Path) -> None:
+    assert_one_line_error(govkg("query", f"@{tmp_path / 'nope.rq'}"), "nope.rq")
+
+
+@pytest.mark.parametrize("selection", ["asserted", "inferred", "all"])
+def test_dump_nquads_keeps_the_named_graphs(govkg, tmp_path: Path, selection: str) -> None:
+    out = tmp_path / "dump.nq"
+    result = govkg("dump", "--format", "nq", "--graph", selection, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    dataset = Dataset()
+    dataset.parse(out, format="nquads")
+    names = {str(g.identifier).rsplit("/", 1)[-1] for g in dataset.graphs() if len(g)}
+    expected = {"asserted": {"ontology", "data", "external", "report"}, "inferred": {"inferred"},
+                "all": {"ontology", "data", "external", "report", "shapes", "inferred"}}[selection]
+    assert names == expected
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_dump_graph_formats_parse(govkg, fmt: str, rdflib_format: str) -> None:
+    result = govkg("dump", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format=rdflib_format)
+    assert len(graph) > 1000
+
+
+def test_stats(govkg) -> None:
+    result = govkg("stats")
+    assert result.returncode == 0, result.stderr
+    assert "graph data" in result.stdout and "Figures:" in result.stdout
+    assert "Sentences: 77" in result.stdout
+
+
+def test_sentences_lists_iris_and_text(govkg) -> None:
+    result = govkg("sentences")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 77 and lines[6].startswith("sentence:p6s1\t根据发布结果显示")
+
+
+def test_broken_data_file_names_file_and_line(govkg, source_copy: Path) -> None:
+    broken = source_copy / "data" / "common.ttl"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines.insert(20, 'region:oops rdfs:label "unterminated .')
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    for command in (["validate"], ["stats"], ["dump"]):
+        result = govkg("--root", str(source_copy), *command)
+        assert_one_line_error(result, "common.ttl:21")
+
+
+def test_shape_violation_fails_validate(govkg, source_copy: Path) -> None:
+    common = source_copy / "data" / "common.ttl"
+    text = common.read_text(encoding="utf-8")
+    common.write_text(text.replace('"Beijing"@en ;', ""), encoding="utf-8")
+    result = govkg("--root", str(source_copy), "validate")
+    assert result.returncode == 1
+    assert "region/beijing" in result.stdout
+    assert_one_line_error(result, "SHACL violation")
