@@ -4,15 +4,18 @@ The default graph is the union of the named graphs unless the caller names graph
 usual prefixes (``gk:``, ``platform:``, ``rdfs:``, ``schema:`` …) need not be declared.
 """
 
+import re
 from collections.abc import Sequence
 
 import pyoxigraph
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Variable
 
 from govkg.errors import QueryError
 from govkg.vocab import PREFIXES
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
 def run_query(
@@ -21,19 +24,36 @@ def run_query(
     *,
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
+    substitutions: dict[Variable, Term] | None = None,
 ) -> QueryResult:
-    """Evaluate ``text``; a query Oxigraph cannot parse raises ``QueryError``."""
+    """Evaluate ``text``; a query Oxigraph cannot parse raises ``QueryError``.
+
+    ``default_graphs`` and ``named_graphs`` set the dataset (an empty list is an empty
+    dataset part); ``substitutions`` binds variables to terms (never paste terms into text).
+    """
     options: dict = {"prefixes": PREFIXES}
-    if default_graphs:
+    if default_graphs is not None:
         options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
     else:
         options["use_default_graph_as_union"] = True
-    if named_graphs:
+    if named_graphs is not None:
         options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
+    if substitutions:
+        options["substitutions"] = substitutions
     try:
         return store.query(text, **options)
     except SyntaxError as error:
-        raise QueryError(str(error)) from error
+        raise QueryError(describe_syntax_error(error)) from error
+
+
+def describe_syntax_error(error: SyntaxError) -> str:
+    """Oxigraph's message with its position spelled out: ``line 1, column 26: expected …``."""
+    message = str(error)
+    match = _POSITION.match(message)
+    if match:
+        line, column, rest = match.groups()
+        return f"SPARQL syntax error at line {line}, column {column}: {rest}"
+    return f"SPARQL syntax error: {message}"
 
 
 def select_rows(store: pyoxigraph.Store, text: str) -> list[dict[str, object]]:

@@ -5,12 +5,11 @@ the report (``owl:Thing`` types, ``x owl:sameAs x``, facts about RDF and XSD the
 ``infer`` keeps only new statements about govkg's own resources and terms.
 """
 
+import owlrl
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from govkg.vocab import BASE
-
-import owlrl
 
 _REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf,
               RDFS.subPropertyOf}

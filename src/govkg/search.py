@@ -1,0 +1,489 @@
+"""Full-text search over labels, alternative names, definitions and the report's sentences.
+
+The index is an SQLite database with one FTS5 table (``tokenize='trigram'``, standard
+library SQLite >= 3.34): one row per (resource, text, kind, lang), where kind is
+``label`` (rdfs:label), ``altLabel`` (skos:altLabel), ``definition`` (skos:definition,
+rdfs:comment, dcterms:description), ``sentence`` (gk:text) or ``pinyin``. Every Chinese
+label and alternative name also gets three pinyin rows (lang ``zh-latn-pinyin``): the full
+pinyin without tones or spaces (``yueshengshi``), spaced (``yue sheng shi``) and the
+initials (``yss``: 粤省事 has three syllables, so ``ysss`` only matches longer names that
+start with it, such as “粤省事”上线). Trigrams give substring matching, which Chinese
+needs (政务 finds 广东政务服务网). The generated labels of sentences (第7行第1句) are not
+indexed: a sentence is found by its text.
+
+The index is built once per graph build: ``open_index`` derives its file from the cached
+N-Quads file (``graphs-<hash>.nq`` → ``search-<hash>.v<format>.sqlite``) and builds it
+atomically (temporary file + ``os.replace``) if it is missing.
+
+User input never reaches FTS5 query syntax unquoted: each whitespace-separated term is
+quoted as an FTS5 phrase (inner double quotes doubled); terms shorter than three
+characters, which trigrams cannot index, become LIKE conditions with ``%``, ``_`` and
+``\\`` escaped. Matching is case-insensitive.
+
+Ranking (``SearchIndex.search``), one hit per resource, its best-ranked text:
+1. a label, altLabel or pinyin form equal to the query, then one starting with it;
+2. labels (label, altLabel, pinyin) before definitions before sentences;
+3. texts holding the whole query as one substring before those with the terms scattered;
+4. bm25 (for queries with no term of 3+ characters: the shorter text);
+5. the shorter text, then label over altLabel over pinyin, then the IRI.
+
+``SearchIndex.suggest`` looks at labels, altLabels and pinyin only and ranks: equal to the
+query, starting with it, with a word starting with it, containing it; then label over
+altLabel over pinyin, the shorter text, the IRI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from pypinyin import lazy_pinyin
+
+from govkg.query import run_query
+from govkg.vocab import graph_iri
+
+INDEX_FORMAT = "1"  # bump when the index's layout or content changes for the same graphs
+MAX_QUERY_CHARS = 200  # longer queries are cut: a search box needs no more
+MAX_LIMIT = 200
+SNIPPET_CONTEXT = 30  # characters kept either side of the first match in long texts
+SNIPPET_MAX = 2 * SNIPPET_CONTEXT + 20  # texts up to this long are shown whole
+
+LABEL_KINDS = ("label", "altLabel", "pinyin")
+PINYIN_LANG = "zh-latn-pinyin"
+
+# The graphs searched: the asserted ones and the inferred one, not the shapes.
+SEARCHED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "external", "report",
+                                                    "inferred"))
+TYPED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "external", "report"))
+
+_TEXT_QUERY = """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { rdfs:label skos:altLabel skos:definition rdfs:comment dcterms:description gk:text }
+  ?s ?p ?o .
+  FILTER(isIRI(?s) && isLiteral(?o))
+}"""
+_TYPE_QUERY = "SELECT ?s ?t WHERE { ?s a ?t . FILTER(isIRI(?s) && isIRI(?t)) }"
+_SENTENCE_CLASS = "https://w3id.org/govkg/ontology#Sentence"
+_KIND_BY_PREDICATE = {
+    "http://www.w3.org/2000/01/rdf-schema#label": "label",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "altLabel",
+    "http://www.w3.org/2004/02/skos/core#definition": "definition",
+    "http://www.w3.org/2000/01/rdf-schema#comment": "definition",
+    "http://purl.org/dc/terms/description": "definition",
+    "https://w3id.org/govkg/ontology#text": "sentence",
+}
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ALNUM = re.compile(r"[a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_HAN = "\x00"  # marks the runs pypinyin passes through unchanged
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE entries USING fts5(
+    text, norm UNINDEXED, iri UNINDEXED, kind UNINDEXED, lang UNINDEXED, source UNINDEXED,
+    tokenize='trigram'
+);
+CREATE TABLE resources (iri TEXT PRIMARY KEY, label_zh TEXT, label_en TEXT, types TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+# --- Results -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SnippetPart:
+    """A piece of a snippet; ``match`` is true where it matches the query."""
+
+    text: str
+    match: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching resource and the text of it that matched best."""
+
+    iri: str
+    label_zh: str | None
+    label_en: str | None
+    kind: str  # label, altLabel, definition, sentence or pinyin
+    lang: str  # the matched text's language tag, lower case ("" if none)
+    text: str  # the matched text in full
+    snippet: tuple[SnippetPart, ...]  # the matched text, maybe shortened, matches marked
+    types: tuple[str, ...]  # asserted rdf:type IRIs
+    source: str | None = None  # for a pinyin hit, the Chinese label it spells
+
+    @property
+    def title(self) -> str:
+        """The label to show: in the matched text's language if there is one, else any."""
+        first, second = ((self.label_en, self.label_zh) if self.lang.startswith("en")
+                         else (self.label_zh, self.label_en))
+        return first or second or self.iri
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (snippet pieces as ``{"text", "match"}``, never HTML)."""
+        return {
+            "iri": self.iri, "title": self.title, "label_zh": self.label_zh,
+            "label_en": self.label_en, "kind": self.kind, "lang": self.lang, "text": self.text,
+            "snippet": [{"text": p.text, "match": p.match} for p in self.snippet],
+            "types": list(self.types), "source": self.source,
+        }
+
+
+# --- Text helpers ---------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` character by character, so positions in the result match it."""
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
+def clean_query(q: str | None) -> str:
+    """The user's query with control characters dropped, spaces collapsed, length capped."""
+    text = _CONTROL.sub(" ", q or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
+
+
+def fts_phrase(term: str) -> str:
+    """``term`` as an FTS5 phrase: double quotes around it, inner double quotes doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def like_escape(term: str) -> str:
+    """``term`` with ``\\``, ``%`` and ``_`` escaped for ``LIKE … ESCAPE '\\'``."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def pinyin_forms(text: str) -> list[str]:
+    """Full, spaced and initial-letter pinyin of ``text``; [] if it has no Chinese characters.
+
+    Non-Chinese runs (letters, digits) are kept whole, lower-cased; punctuation is dropped.
+    """
+    if not _HAN.search(text):
+        return []
+    syllables: list[str] = []
+    initials: list[str] = []
+    for item in lazy_pinyin(text, errors=lambda run: [_NOT_HAN + run]):
+        words = _ALNUM.findall(item.lower())
+        syllables.extend(words)
+        initials.extend(words if item.startswith(_NOT_HAN) else [w[0] for w in words])
+    forms = ["".join(syllables), " ".join(syllables), "".join(initials)]
+    return list(dict.fromkeys(f for f in forms if f))
+
+
+def snippet(text: str, terms: Iterable[str]) -> tuple[SnippetPart, ...]:
+    """``text`` split into matching and other pieces, shortened around the first match."""
+    spans = _match_spans(fold(text), [fold(t) for t in terms if t])
+    start, end = _window(len(text), spans)
+    parts: list[SnippetPart] = [SnippetPart("…", False)] if start > 0 else []
+    pos = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        if s > pos:
+            parts.append(SnippetPart(text[pos:s], False))
+        parts.append(SnippetPart(text[s:e], True))
+        pos = e
+    if pos < end:
+        parts.append(SnippetPart(text[pos:end], False))
+    if end < len(text):
+        parts.append(SnippetPart("…", False))
+    return tuple(parts)
+
+
+def _match_spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Every occurrence of every term in ``folded``, overlapping ones merged, in order."""
+    found = sorted((m.start(), m.start() + len(t))
+                   for t in terms for m in re.finditer(re.escape(t), folded))
+    merged: list[tuple[int, int]] = []
+    for s, e in found:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _window(length: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The part of a text to show: all of a short one, else around its first match."""
+    if length <= SNIPPET_MAX:
+        return 0, length
+    first = spans[0][0] if spans else 0
+    start = max(0, first - SNIPPET_CONTEXT)
+    end = min(length, max(start + SNIPPET_MAX, (spans[0][1] if spans else 0)))
+    return start, end
+
+
+# --- Building -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the index: a text of a resource."""
+
+    iri: str
+    text: str
+    kind: str
+    lang: str
+    source: str | None = None
+
+
+def read_texts(store: pyoxigraph.Store) -> list[Entry]:
+    """The labels, alternative names, definitions and sentences in the store."""
+    entries: list[Entry] = []
+    for row in run_query(store, _TEXT_QUERY, default_graphs=SEARCHED_GRAPHS):
+        literal = row["o"]
+        text = " ".join(literal.value.split())
+        if text:
+            kind = _KIND_BY_PREDICATE[row["p"].value]
+            entries.append(Entry(row["s"].value, text, kind, (literal.language or "").lower()))
+    return entries
+
+
+def read_types(store: pyoxigraph.Store) -> dict[str, list[str]]:
+    """The asserted rdf:types of every resource, sorted."""
+    types: dict[str, set[str]] = {}
+    for row in run_query(store, _TYPE_QUERY, default_graphs=TYPED_GRAPHS):
+        types.setdefault(row["s"].value, set()).add(row["t"].value)
+    return {iri: sorted(ts) for iri, ts in types.items()}
+
+
+def with_pinyin(entries: Iterable[Entry]) -> Iterator[Entry]:
+    """The entries, each Chinese label or altLabel followed by its pinyin forms."""
+    for entry in entries:
+        yield entry
+        if entry.kind in ("label", "altLabel") and entry.lang.startswith("zh"):
+            for form in pinyin_forms(entry.text):
+                yield Entry(entry.iri, form, "pinyin", PINYIN_LANG, entry.text)
+
+
+def searchable(entries: Iterable[Entry], types: dict[str, list[str]]) -> list[Entry]:
+    """The entries worth indexing, without duplicates: not the generated labels of sentences
+    (「第7行第1句」, "line 7, sentence 1"), which the sentence's own text stands for."""
+    def keep(e: Entry) -> bool:
+        return not (e.kind == "label" and _SENTENCE_CLASS in types.get(e.iri, ()))
+    return sorted(set(filter(keep, entries)), key=lambda e: (e.iri, e.kind, e.lang, e.text))
+
+
+def preferred_label(entries: Iterable[Entry], lang: str) -> dict[str, str]:
+    """Each resource's rdfs:label in ``lang`` (or a sub-tag of it): the shortest, then first."""
+    labels: dict[str, str] = {}
+    for e in entries:
+        if e.kind == "label" and (e.lang == lang or e.lang.startswith(lang + "-")):
+            old = labels.get(e.iri)
+            if old is None or (len(e.text), e.text) < (len(old), old):
+                labels[e.iri] = e.text
+    return labels
+
+
+def build_index(store: pyoxigraph.Store, path: Path | str) -> Path:
+    """Build the search index of ``store`` at ``path`` atomically (temp file, then replace)."""
+    path = Path(path)
+    texts = read_texts(store)
+    types = read_types(store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        _write_index(Path(tmp), texts, types)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_index(path: Path, texts: list[Entry], types: dict[str, list[str]]) -> None:
+    """Write the tables of the index into a fresh SQLite file."""
+    entries = searchable(with_pinyin(texts), types)
+    zh, en = preferred_label(texts, "zh"), preferred_label(texts, "en")
+    iris = sorted({e.iri for e in entries})
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.executescript(_SCHEMA)
+            connection.executemany(
+                "INSERT INTO entries (text, norm, iri, kind, lang, source) VALUES (?,?,?,?,?,?)",
+                [(e.text, fold(e.text), e.iri, e.kind, e.lang, e.source) for e in entries])
+            connection.executemany(
+                "INSERT INTO resources VALUES (?,?,?,?)",
+                [(i, zh.get(i), en.get(i), " ".join(types.get(i, ()))) for i in iris])
+            connection.executemany("INSERT INTO meta VALUES (?,?)",
+                                   [("format", INDEX_FORMAT), ("entries", str(len(entries)))])
+            connection.execute("INSERT INTO entries (entries) VALUES ('optimize')")
+    finally:
+        connection.close()
+
+
+# --- Opening --------------------------------------------------------------------------------
+
+def index_path_for(graphs_file: Path) -> Path:
+    """The index file for a cached graph build: ``graphs-<hash>.nq`` →
+    ``search-<hash>.v<INDEX_FORMAT>.sqlite`` next to it."""
+    stem = graphs_file.stem.removeprefix("graphs-")
+    return graphs_file.with_name(f"search-{stem}.v{INDEX_FORMAT}.sqlite")
+
+
+def open_index(settings: dict[str, Any], store: pyoxigraph.Store | None = None) -> SearchIndex:
+    """The search index of the configured sources, built once into ``settings["cache_dir"]``.
+
+    ``store``, if given, must hold the configured build; otherwise it is loaded when the
+    index has to be built.
+    """
+    from govkg.store import built_graphs_file, load_nquads
+
+    graphs_file = built_graphs_file(settings)
+    path = index_path_for(graphs_file)
+    if not path.exists():
+        build_index(store if store is not None else load_nquads(graphs_file), path)
+    return SearchIndex(path)
+
+
+# --- Searching ------------------------------------------------------------------------------
+
+_KIND_RANK = ("CASE kind WHEN 'label' THEN 0 WHEN 'altLabel' THEN 1 WHEN 'pinyin' THEN 2 "
+              "WHEN 'definition' THEN 3 ELSE 4 END")
+_IS_LABEL = "kind IN ('label', 'altLabel', 'pinyin')"
+
+# Search order: exact label, label prefix, other; labels, then definitions, then sentences;
+# the whole query as one substring before scattered terms; bm25; shorter text.
+_SEARCH_KEYS = ("tier, kind_group, scattered, score, length(text), kind_rank, iri")
+_SEARCH_RANK = f"""
+    CASE WHEN {_IS_LABEL} AND norm = :q THEN 0
+         WHEN {_IS_LABEL} AND norm LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END AS tier,
+    CASE WHEN {_IS_LABEL} THEN 0 WHEN kind = 'definition' THEN 1 ELSE 2 END AS kind_group,
+    {_KIND_RANK} AS kind_rank,
+    instr(norm, :q) = 0 AS scattered"""
+
+# Suggest order: exact, prefix, word prefix, substring; label, altLabel, pinyin; shorter.
+_SUGGEST_KEYS = "tier, kind_rank, length(text), iri"
+_SUGGEST_RANK = f"""
+    CASE WHEN norm = :q THEN 0 WHEN norm LIKE :prefix ESCAPE '\\' THEN 1
+         WHEN norm LIKE :word ESCAPE '\\' THEN 2 ELSE 3 END AS tier,
+    {_KIND_RANK} AS kind_rank"""
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """A WHERE clause over the entries table and its named parameters."""
+
+    fts: bool  # whether the clause has a MATCH (so bm25 is available)
+    sql: str
+    params: dict[str, Any]
+
+
+def term_filter(terms: list[str]) -> _Filter:
+    """All terms must occur: those of 3+ characters through the trigram index as quoted
+    phrases, shorter ones (which trigrams cannot index) by a LIKE substring scan."""
+    long_terms = [t for t in terms if len(t) >= 3]
+    short_terms = [t for t in terms if len(t) < 3]
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if long_terms:
+        clauses.append("entries MATCH :match")
+        params["match"] = " ".join(fts_phrase(t) for t in long_terms)
+    for i, term in enumerate(short_terms):
+        clauses.append(f"norm LIKE :like{i} ESCAPE '\\'")
+        params[f"like{i}"] = f"%{like_escape(term)}%"
+    return _Filter(bool(long_terms), " AND ".join(clauses), params)
+
+
+def lang_filter(lang: str | None) -> tuple[str, dict[str, Any]]:
+    """A clause keeping texts in ``lang`` or its sub-tags (zh keeps pinyin), if given."""
+    if not lang:
+        return "", {}
+    lang = lang.lower()
+    return (" AND (lang = :lang OR lang LIKE :lang_sub ESCAPE '\\')",
+            {"lang": lang, "lang_sub": like_escape(lang) + "-%"})
+
+
+class SearchIndex:
+    """A read-only search index file; safe to share between threads (one connection each)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no search index at {self.path}")
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's read-only connection to the index, opened on first use."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            connection.row_factory = sqlite3.Row
+            self._local.connection = connection
+        return connection
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    def count_entries(self) -> int:
+        """The number of rows (texts) in the index."""
+        return self._connection().execute("SELECT count(*) FROM entries").fetchone()[0]
+
+    def search(self, q: str, limit: int = 20, lang: str | None = None) -> list[Hit]:
+        """Resources whose labels, alternative names, pinyin, definitions or sentences
+        contain every term of ``q`` (case-insensitive), best first, one hit per resource.
+
+        ``lang`` keeps only matches in that language (``zh`` includes pinyin); ``limit``
+        is clamped to 0…MAX_LIMIT."""
+        query = clean_query(q)
+        limit = max(0, min(int(limit), MAX_LIMIT))
+        if not query or not limit:
+            return []
+        terms = fold(query).split()
+        where = term_filter(terms)
+        lang_sql, lang_params = lang_filter(lang)
+        rows = self._ranked(where, lang_sql, lang_params, fold(query), _SEARCH_RANK,
+                            _SEARCH_KEYS, limit)
+        return [self._hit(row, [fold(query), *terms]) for row in rows]
+
+    def suggest(self, q: str, limit: int = 8) -> list[Hit]:
+        """Autocomplete: resources whose label, alternative name or pinyin contains ``q``,
+        those starting with it first, then those with a word starting with it."""
+        query = clean_query(q)
+        limit = max(0, min(int(limit), MAX_LIMIT))
+        if not query or not limit:
+            return []
+        folded = fold(query)
+        rows = self._ranked(term_filter([folded]), f" AND {_IS_LABEL}", {}, folded, _SUGGEST_RANK,
+                            _SUGGEST_KEYS, limit)
+        return [self._hit(row, [folded]) for row in rows]
+
+    def _ranked(self, where: _Filter, extra_sql: str, extra_params: dict[str, Any],
+                folded: str, rank_sql: str, keys: str, limit: int) -> list[sqlite3.Row]:
+        """The best row of each matching resource, in ``keys`` order."""
+        score = "bm25(entries)" if where.fts else "length(norm)"
+        sql = f"""
+            WITH m AS (
+                SELECT text, norm, iri, kind, lang, source, {score} AS score
+                FROM entries WHERE {where.sql}{extra_sql}),
+            r AS (SELECT m.*, {rank_sql} FROM m),
+            best AS (SELECT r.*, row_number() OVER (PARTITION BY iri ORDER BY {keys}) AS n
+                     FROM r)
+            SELECT best.*, resources.label_zh, resources.label_en, resources.types
+            FROM best JOIN resources USING (iri)
+            WHERE n = 1 ORDER BY {keys} LIMIT :limit"""
+        named = {**where.params, **extra_params, "q": folded, "prefix": like_escape(folded) + "%",
+                 "word": "% " + like_escape(folded) + "%", "limit": limit}
+        return self._connection().execute(sql, named).fetchall()
+
+    @staticmethod
+    def _hit(row: sqlite3.Row, terms: list[str]) -> Hit:
+        """A result row as a Hit, its snippet marking ``terms``."""
+        return Hit(
+            iri=row["iri"], label_zh=row["label_zh"], label_en=row["label_en"],
+            kind=row["kind"], lang=row["lang"], text=row["text"],
+            snippet=snippet(row["text"], terms), types=tuple(row["types"].split()),
+            source=row["source"])
+
