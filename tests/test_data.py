@@ -141,7 +141,7 @@ def test_dates_are_typed_by_precision(store, label, prop, value, datatype) -> No
 ])
 def test_relative_dates_are_resolved_to_2019_and_say_so(store, phrase, date, datatype) -> None:
     result = store.query(
-        """SELECT ?phrase ?x ?d WHERE {
+        """SELECT ?phrase ?type ?x ?d WHERE {
              ?x gk:dateResolvedFrom ?said ; ?p ?d
              FILTER(STR(?said) = ?phrase && isLiteral(?d) && datatype(?d) = ?type)
            }""",
