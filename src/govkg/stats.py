@@ -11,6 +11,7 @@ from govkg.vocab import GRAPH_NAMES, graph_iri
 @dataclass(frozen=True)
 class Stats:
     triples_per_graph: dict[str, int]
+    entities: int
     entities_per_class: dict[str, int]
     figures: int
     sentences: int
@@ -32,6 +33,8 @@ def graph_stats(store: pyoxigraph.Store) -> Stats:
           GRAPH <{graph_iri("data")}> {{ ?s a ?c }}
           BIND(REPLACE(STR(?c), "^.*[#/]", "") AS ?class)
         }} GROUP BY ?class ORDER BY DESC(?n) ?class""")
+    entities = select_rows(store, f"""
+        SELECT (COUNT(DISTINCT ?s) AS ?n) {{ GRAPH <{graph_iri("data")}> {{ ?s a ?c }} }}""")
     figures = select_rows(store, f"""
         SELECT (COUNT(DISTINCT ?f) AS ?n)
         {{ GRAPH <{graph_iri("data")}> {{ ?f a gk:Measurement }} }}""")
@@ -42,6 +45,7 @@ def graph_stats(store: pyoxigraph.Store) -> Stats:
         }""")
     return Stats(
         triples_per_graph=triples,
+        entities=entities[0]["n"],
         entities_per_class={row["class"]: row["n"] for row in classes},
         figures=figures[0]["n"],
         sentences=sentences[0]["all"],
