@@ -148,6 +148,7 @@ def stats(settings: dict[str, Any]) -> None:
     click.echo(f"Triples: {s.triples}")
     for name, count in s.triples_per_graph.items():
         click.echo(f"  graph {name:<10} {count:>7}")
+    click.echo(f"Entities: {s.entities}")
     click.echo(f"Figures: {s.figures}")
     click.echo(f"Sentences: {s.sentences} ({s.sentences_cited} cited by the data)")
     click.echo("Entities per class (data graph):")
@@ -161,3 +162,62 @@ def sentences(settings: dict[str, Any]) -> None:
     """List the report's sentences with the IRIs the data cites them by."""
     for s in read_report(find_sources(root_path(settings)).report):
         click.echo(f"sentence:p{s.line}s{s.number}\t{s.text}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", "store_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of the persistent Oxigraph store (created if missing).")
+@click.option("--graph", default=None, metavar="IRI",
+              help="Named graph for triples (and default-graph quads); default: graph/data.")
+@click.option("--embedded", is_flag=True,
+              help="Also load govkg's own built graphs (ontology, data, report, inferred …).")
+@click.pass_obj
+def load(settings: dict[str, Any], files: tuple[Path, ...], store_dir: Path, graph: str | None,
+         embedded: bool) -> None:
+    """Bulk-load Turtle, N-Triples, N-Quads or TriG files (also .gz) into a persistent store.
+
+    All or nothing: a bad file stops the load and leaves the store as it was.
+    """
+    from govkg.bulkload import DEFAULT_GRAPH, input_size, load_files
+    from govkg.store import built_graphs_file
+
+    paths = [built_graphs_file(settings)] if embedded else []
+    paths += list(files)
+    if not paths:
+        raise click.UsageError("give FILE… to load, or --embedded")
+    if sys.stderr.isatty():
+        size = input_size([p for p in paths if p.is_file()])
+        with click.progressbar(length=size, label="Loading", file=sys.stderr,
+                               update_min_steps=1 << 20) as bar:
+            result = load_files(store_dir, paths, graph=graph or DEFAULT_GRAPH,
+                                progress=bar.update)
+    else:
+        result = load_files(store_dir, paths, graph=graph or DEFAULT_GRAPH)
+    click.echo(f"Loaded {result.added:,} triples from {result.files} file(s) into {store_dir} "
+               f"in {result.seconds:.1f} s ({result.rate:,.0f} triples/s); "
+               f"the store holds {result.total:,}.")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default 2).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Public URL of the server, when it differs from the request's host.")
+@click.option("--store", "store_dir", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Serve this persistent Oxigraph store instead of the embedded data.")
+@click.pass_obj
+def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
+          base_url: str | None, store_dir: Path | None) -> None:
+    """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
+    from govkg.settings import load_settings
+    from govkg.web.server import serve as run_server
+
+    overrides = {"root": settings.get("root"), "cache_dir": settings.get("cache_dir"),
+                 "host": host, "port": port, "workers": workers, "base_url": base_url,
+                 "store": str(store_dir) if store_dir else None}
+    run_server(load_settings(overrides))

@@ -25,16 +25,18 @@ def run_query(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     substitutions: dict[Variable, Term] | None = None,
+    union_default_graph: bool = True,
 ) -> QueryResult:
     """Evaluate ``text``; a query Oxigraph cannot parse raises ``QueryError``.
 
     ``default_graphs`` and ``named_graphs`` set the dataset (an empty list is an empty
     dataset part); ``substitutions`` binds variables to terms (never paste terms into text).
+    ``union_default_graph=False`` lets the query's own FROM / FROM NAMED set the dataset.
     """
     options: dict = {"prefixes": PREFIXES}
     if default_graphs is not None:
         options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
-    else:
+    elif union_default_graph:
         options["use_default_graph_as_union"] = True
     if named_graphs is not None:
         options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]

@@ -35,6 +35,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port the server listens on."),
     Setting("workers", 2, "Number of server worker processes."),
     Setting("base_url", None, "Public URL of the server, when it differs from the request's host."),
+    Setting("store", None,
+            "Directory of a persistent Oxigraph store (made by `govkg load`) to serve read-only "
+            "instead of the built-in graphs."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

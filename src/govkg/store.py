@@ -1,4 +1,9 @@
-"""Open the Oxigraph store that holds govkg's named graphs, from the cached build."""
+"""Open the Oxigraph store that holds govkg's named graphs.
+
+By default that is an in-memory store filled from the cached build. With the ``store``
+setting (``GOVKG_STORE``) it is a persistent store on disk, made by ``govkg load``, opened
+read-only so that several server processes can share it.
+"""
 
 from pathlib import Path
 from typing import Any
@@ -6,6 +11,7 @@ from typing import Any
 import pyoxigraph
 
 from govkg.build import cached_build
+from govkg.errors import GovkgError
 from govkg.resources import find_sources
 from govkg.settings import root_path
 
@@ -22,5 +28,29 @@ def built_graphs_file(settings: dict[str, Any]) -> Path:
     return cached_build(find_sources(root_path(settings)), Path(settings["cache_dir"]))
 
 
+def is_store(path: Path) -> bool:
+    """Whether ``path`` is a directory holding an Oxigraph (RocksDB) store."""
+    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+
+
+def open_persistent(path: Path) -> pyoxigraph.Store:
+    """The store at ``path``, read-only; ``GovkgError`` if it is not an Oxigraph store.
+
+    The check comes first because RocksDB's own message names an internal file
+    (``…/CURRENT: No such file or directory``).
+    """
+    path = Path(path)
+    if not is_store(path):
+        why = "no such directory" if not path.exists() else "not an Oxigraph store"
+        raise GovkgError(f"{path}: {why} (make one with `govkg load FILE --store {path}`)")
+    try:
+        return pyoxigraph.Store.read_only(str(path))
+    except OSError as error:
+        raise GovkgError(f"{path}: cannot open the Oxigraph store ({error})") from None
+
+
 def open_store(settings: dict[str, Any]) -> pyoxigraph.Store:
+    """The persistent store of the ``store`` setting, else the built graphs in memory."""
+    if settings.get("store"):
+        return open_persistent(Path(settings["store"]))
     return load_nquads(built_graphs_file(settings))

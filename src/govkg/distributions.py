@@ -1,0 +1,123 @@
+"""The downloadable dumps: what each holds, and building them once per input hash.
+
+Each dump is written to ``<cache>/dumps-<build>/`` with a manifest giving its size,
+triple count, SHA-256 and date, so the server only ever sends files that already exist.
+"""
+
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Quad
+
+from govkg.formats import Format, find_format, serialise_quads
+from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, graph_iri
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    file: str
+    title: str
+    graphs: tuple[str, ...]  # the named graphs it holds
+    format_name: str
+    gzipped: bool = False
+
+    @property
+    def format(self) -> Format:
+        fmt = find_format(self.format_name)
+        assert fmt is not None
+        return fmt
+
+    @property
+    def media_type(self) -> str:
+        return "application/gzip" if self.gzipped else self.format.media_type
+
+
+DISTRIBUTIONS: tuple[Distribution, ...] = (
+    Distribution("govkg.ttl", "The asserted graphs merged (Turtle)", ASSERTED_GRAPHS, "turtle"),
+    Distribution("govkg.jsonld", "The asserted graphs merged (JSON-LD)", ASSERTED_GRAPHS, "jsonld"),
+    Distribution("govkg.nq.gz", "All named graphs, inferred included (N-Quads, gzip)",
+                 GRAPH_NAMES, "nquads", gzipped=True),
+    Distribution("govkg.nt.gz", "All named graphs merged, inferred included (N-Triples, gzip)",
+                 GRAPH_NAMES, "ntriples", gzipped=True),
+    Distribution("ontology.ttl", "The ontology (Turtle)", ("ontology",), "turtle"),
+    Distribution("shapes.ttl", "The SHACL shapes (Turtle)", ("shapes",), "turtle"),
+)
+BY_FILE = {d.file: d for d in DISTRIBUTIONS}
+
+
+@dataclass(frozen=True)
+class BuiltDistribution:
+    file: str
+    size: int
+    triples: int  # quads for dataset formats, distinct triples for graph formats
+    sha256: str
+    modified: str  # ISO 8601, UTC
+
+    @property
+    def distribution(self) -> Distribution:
+        return BY_FILE[self.file]
+
+
+def sorted_quads(store: pyoxigraph.Store, graphs: tuple[str, ...]) -> list[Quad]:
+    """The quads of ``graphs`` in a stable order, so a dump's bytes depend on its content only."""
+    quads = []
+    for name in graphs:
+        quads.extend(store.quads_for_pattern(None, None, None, NamedNode(graph_iri(name))))
+    return sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object),
+                                        str(q.graph_name)))
+
+
+def _count(quads: list[Quad], fmt: Format) -> int:
+    return len(quads) if fmt.kind == "dataset" else len({q.triple for q in quads})
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
+
+
+def build_one(store: pyoxigraph.Store, dist: Distribution, directory: Path) -> BuiltDistribution:
+    quads = sorted_quads(store, dist.graphs)
+    data = serialise_quads(quads, dist.format)
+    if dist.gzipped:
+        data = gzip.compress(data, mtime=0)
+    _write_atomically(directory / dist.file, data)
+    return BuiltDistribution(
+        file=dist.file, size=len(data), triples=_count(quads, dist.format),
+        sha256=hashlib.sha256(data).hexdigest(),
+        modified=datetime.now(UTC).replace(microsecond=0).isoformat(),
+    )
+
+
+def read_manifest(directory: Path) -> list[BuiltDistribution] | None:
+    try:
+        entries = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    built = [BuiltDistribution(**entry) for entry in entries if entry.get("file") in BY_FILE]
+    if len(built) != len(DISTRIBUTIONS) or not all((directory / b.file).is_file() for b in built):
+        return None
+    return built
+
+
+def build_distributions(store: pyoxigraph.Store, directory: Path) -> list[BuiltDistribution]:
+    """Every dump in ``directory``, built now unless its manifest says they are there."""
+    built = read_manifest(directory)
+    if built is not None:
+        return built
+    directory.mkdir(parents=True, exist_ok=True)
+    built = [build_one(store, dist, directory) for dist in DISTRIBUTIONS]
+    manifest = json.dumps([asdict(b) for b in built], indent=1).encode()
+    _write_atomically(directory / MANIFEST, manifest)
+    return built

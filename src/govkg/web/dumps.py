@@ -1,0 +1,33 @@
+"""The dumps at ``/dumps/``: files built once per input hash, sent with conditional and
+range request support (``ETag`` is the file's SHA-256)."""
+
+import base64
+
+from flask import Blueprint, Response, render_template, send_file
+from werkzeug.exceptions import NotFound
+
+from govkg.distributions import BY_FILE
+from govkg.prebuilt import dumps_dir
+from govkg.web.describe import built_dumps
+from govkg.web.site import current_site
+
+bp = Blueprint("dumps", __name__)
+
+
+@bp.route("/dumps/")
+def listing() -> str:
+    return render_template("dumps.html", title="Dumps", dumps=built_dumps())
+
+
+@bp.route("/dumps/<file>")
+def download(file: str) -> Response:
+    if file not in BY_FILE:
+        raise NotFound(f"There is no dump called {file!r}; see /dumps/ for the list.")
+    built = next(b for b in built_dumps() if b.file == file)
+    site = current_site()
+    path = dumps_dir(site.settings, site.build) / file
+    response = send_file(path, mimetype=built.distribution.media_type, conditional=True,
+                         etag=built.sha256, download_name=file, max_age=3600)
+    digest = base64.b64encode(bytes.fromhex(built.sha256)).decode()
+    response.headers["Digest"] = f"sha-256={digest}"  # RFC 3230: base64 of the hash
+    return response

@@ -1,0 +1,223 @@
+"""Everything an entity page shows, gathered from the store.
+
+Statements come from every named graph; those found only in ``graph/inferred`` are
+marked inferred. Figures, quoted sentences and incoming links are queried with the
+entity bound through ``substitutions``, never pasted into query text.
+"""
+
+from dataclasses import dataclass, field
+
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
+
+from govkg.query import run_query
+from govkg.vocab import GK, graph_iri
+from govkg.web.display import Labeller, Shown
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SCHEMA = "http://schema.org/"
+INFERRED = NamedNode(graph_iri("inferred"))
+HEADER_PREDICATES = {RDF_TYPE.value, RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel",
+                     str(GK.statedIn)}
+DESCRIPTIONS = (SKOS + "definition", "http://purl.org/dc/terms/description", RDFS + "comment")
+SAME_AS = ("http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch", SCHEMA + "sameAs")
+MAX_INCOMING = 500
+
+FIGURES = """
+SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
+  { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measures ?entity }
+  UNION { ?entity a gk:Measurement BIND(?entity AS ?figure) }
+  OPTIONAL { ?figure gk:measures ?indicator }
+  OPTIONAL { ?figure gk:value ?value }
+  OPTIONAL { ?figure gk:unit ?unit }
+  OPTIONAL { ?figure gk:qualifier ?qualifier }
+  OPTIONAL { ?figure gk:refDate ?date }
+  OPTIONAL { ?figure gk:countedThing ?counted FILTER(LANGMATCHES(LANG(?counted), "zh")) }
+} ORDER BY ?figure"""
+
+QUOTES = """
+SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
+  ?entity gk:statedIn ?sentence .
+  ?sentence gk:text ?text .
+  OPTIONAL { ?sentence gk:position ?position }
+} ORDER BY ?position ?sentence"""
+
+
+@dataclass(frozen=True)
+class Value:
+    shown: Shown
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    predicate: Shown
+    values: list[Value]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    figure: Shown
+    indicator: Shown
+    value: Shown
+    unit: Shown
+    qualifier: Shown
+    date: Shown
+    counted: Shown
+
+
+@dataclass(frozen=True)
+class Quote:
+    sentence: Shown
+    text: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    subject: Shown
+    predicate: Shown
+    inferred: bool
+
+
+@dataclass
+class EntityView:
+    iri: str
+    zh: str
+    en: str
+    alt_labels: list[Shown]
+    types: list[Value]
+    properties: list[PropertyRow]
+    figures: list[FigureRow]
+    quotes: list[Quote]
+    incoming: list[Incoming]
+    incoming_total: int
+    jsonld: dict = field(default_factory=dict)
+
+
+def is_known(store: pyoxigraph.Store, node: NamedNode) -> bool:
+    """Whether the store says anything about ``node`` or points at it."""
+    return (next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
+            or next(iter(store.quads_for_pattern(None, None, node, None)), None) is not None)
+
+
+def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
+    """(predicate, object) → inferred?, over every graph (asserted wins over inferred)."""
+    found: dict[tuple, bool] = {}
+    for quad in store.quads_for_pattern(node, None, None, None):
+        key = (quad.predicate, quad.object)
+        found[key] = found.get(key, True) and quad.graph_name == INFERRED
+    return found
+
+
+def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
+                    page_url: str) -> EntityView:
+    facts = outgoing(store, node)
+    zh, en = labeller.labels(node)
+    incoming, total = _incoming(store, node, labeller)
+    view = EntityView(
+        iri=node.value, zh=zh, en=en,
+        alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS + "altLabel"),
+                          key=lambda s: (s.lang, s.text)),
+        types=_types(facts, labeller),
+        properties=_properties(facts, labeller),
+        figures=_figures(store, node, labeller),
+        quotes=_quotes(store, node, labeller),
+        incoming=incoming, incoming_total=total,
+    )
+    view.jsonld = schema_jsonld(node, facts, page_url)
+    return view
+
+
+def _types(facts: dict[tuple, bool], labeller: Labeller) -> list[Value]:
+    types = [Value(labeller.show(o), inferred) for (p, o), inferred in facts.items()
+             if p == RDF_TYPE]
+    return sorted(types, key=lambda v: (v.inferred, not v.shown.iri.startswith(str(GK._NS)),
+                                        v.shown.text))
+
+
+def _properties(facts: dict[tuple, bool], labeller: Labeller) -> list[PropertyRow]:
+    rows: dict[NamedNode, list[Value]] = {}
+    for (predicate, obj), inferred in facts.items():
+        if predicate.value in HEADER_PREDICATES:
+            continue
+        rows.setdefault(predicate, []).append(Value(labeller.show(obj), inferred))
+    table = [PropertyRow(labeller.show(p), sorted(v, key=lambda v: (v.inferred, v.shown.text)))
+             for p, v in rows.items()]
+    return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
+
+
+def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode) -> QuerySolutions:
+    result = run_query(store, text, substitutions={Variable("entity"): node})
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
+def _figures(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[FigureRow]:
+    rows = []
+    for s in _solutions(store, FIGURES, node):
+        show = labeller.show
+        rows.append(FigureRow(show(s["figure"]), show(s["indicator"]), show(s["value"]),
+                              show(s["unit"]), show(s["qualifier"]), show(s["date"]),
+                              show(s["counted"])))
+    return rows
+
+
+def _quotes(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Quote]:
+    return [Quote(labeller.show(s["sentence"]), s["text"].value)
+            for s in _solutions(store, QUOTES, node)]
+
+
+def _incoming(store: pyoxigraph.Store, node: NamedNode,
+              labeller: Labeller) -> tuple[list[Incoming], int]:
+    found: dict[tuple, bool] = {}
+    for quad in store.quads_for_pattern(None, None, node, None):
+        key = (quad.subject, quad.predicate)
+        found[key] = found.get(key, True) and quad.graph_name == INFERRED
+    links = [Incoming(labeller.show(s), labeller.show(p), inferred)
+             for (s, p), inferred in found.items()]
+    links.sort(key=lambda i: (i.inferred, i.predicate.text, i.subject.text))
+    return links[:MAX_INCOMING], len(links)
+
+
+def schema_jsonld(node: NamedNode, facts: dict[tuple, bool], page_url: str) -> dict:
+    """A schema.org description for search engines, from the asserted and inferred facts."""
+    doc: dict = {"@context": {"@vocab": SCHEMA}, "@id": node.value, "url": page_url}
+    types = sorted(o.value[len(SCHEMA):] for (p, o) in facts
+                   if p == RDF_TYPE and isinstance(o, NamedNode) and o.value.startswith(SCHEMA))
+    doc["@type"] = types or ["Thing"]
+    by_key: dict[str, list] = {}
+
+    def add(key: str, obj: object) -> None:
+        value = _jsonld_value(obj)
+        if value is not None and value not in by_key.setdefault(key, []):
+            by_key[key].append(value)
+
+    for (predicate, obj) in facts:
+        p = predicate.value
+        if p == RDFS + "label":
+            add("name", obj)
+        elif p == SKOS + "altLabel":
+            add("alternateName", obj)
+        elif p in DESCRIPTIONS:
+            add("description", obj)
+        elif p in SAME_AS and isinstance(obj, NamedNode):
+            add("sameAs", obj)
+        elif p.startswith(SCHEMA) and p != SCHEMA + "sameAs":
+            add(p[len(SCHEMA):], obj)
+    for key in sorted(by_key):
+        doc[key] = sorted(by_key[key], key=str)
+    return doc
+
+
+def _jsonld_value(obj: object) -> object:
+    if isinstance(obj, NamedNode):
+        return {"@id": obj.value}
+    if isinstance(obj, Literal):
+        if obj.language:
+            return {"@value": obj.value, "@language": obj.language}
+        return obj.value
+    if isinstance(obj, BlankNode):
+        return None
+    return None

@@ -1,0 +1,112 @@
+"""Every error as a short message the client can read (text, JSON or HTML), never a traceback.
+
+Also the headers every response gets: CORS for any origin, ``Vary: Accept``, and an ETag
+(with 304 on ``If-None-Match``) on successful GETs. Requests whose path, query string or
+form body are not UTF-8 are refused here, before any view sees them.
+"""
+
+import uuid
+from urllib.parse import unquote_to_bytes
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
+
+from govkg.web.negotiation import wants_html
+
+bp = Blueprint("errors", __name__)
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Link, Location, Content-Location, Content-Length",
+}
+CORS_PREFLIGHT = {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type, If-None-Match, Range",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+class NotFoundHere(NotFound):
+    """A 404 that offers similar pages (``suggestions`` are (link, text) pairs)."""
+
+    def __init__(self, description: str, suggestions: list[tuple[str, str]]) -> None:
+        super().__init__(description)
+        self.suggestions = suggestions
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _urlencoded_is_utf8(raw: bytes) -> bool:
+    return all(_is_utf8(unquote_to_bytes(part.replace(b"+", b" ")))
+               for part in raw.split(b"&"))
+
+
+@bp.before_app_request
+def refuse_non_utf8() -> None:
+    path = request.environ.get("PATH_INFO", "")
+    if not _is_utf8(path.encode("latin-1", "replace")):
+        raise BadRequest("The request path is not valid UTF-8.")
+    if not _urlencoded_is_utf8(request.query_string):
+        raise BadRequest("The query string is not valid UTF-8 once percent-decoded.")
+    if request.mimetype == "application/x-www-form-urlencoded" and not _urlencoded_is_utf8(
+            request.get_data(cache=True)):
+        raise BadRequest("The form body is not valid UTF-8 once percent-decoded.")
+
+
+@bp.after_app_request
+def add_common_headers(response: Response) -> Response:
+    response.headers.update(CORS_HEADERS)
+    if request.method == "OPTIONS":
+        response.headers.update(CORS_PREFLIGHT)
+    response.vary.add("Accept")
+    if (request.method in ("GET", "HEAD") and response.status_code == 200
+            and not response.direct_passthrough and not response.is_streamed
+            and "ETag" not in response.headers):
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Response:
+    return error_response(error)
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception) -> Response:
+    request_id = uuid.uuid4().hex[:12]
+    current_app.logger.exception("request %s failed: %s %s", request_id, request.method,
+                                 request.full_path)
+    wrapped = InternalServerError(
+        f"Something went wrong on our side (request id {request_id}). It has been logged.")
+    return error_response(wrapped)
+
+
+def error_response(error: HTTPException) -> Response:
+    """The error in the form the client reads best: HTML, JSON or plain text."""
+    code = error.code or 500
+    message = error.description or error.name
+    best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"])
+    if wants_html() and code != 500:
+        body = render_template("error.html", code=code, name=error.name, message=message,
+                               title=f"{code} {error.name}",
+                               suggestions=getattr(error, "suggestions", []))
+        response = Response(body, code, mimetype="text/html")
+    elif wants_html():  # a plain page: whatever broke may break the templates too
+        body = f"<!doctype html><title>{code}</title><h1>{code} {error.name}</h1><p>{message}</p>"
+        response = Response(body, code, mimetype="text/html")
+    elif best == "application/json":
+        response = jsonify(status=code, error=error.name, message=message)
+        response.status_code = code
+    else:
+        response = Response(f"{code} {error.name}: {message}\n", code, mimetype="text/plain")
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response

@@ -1,0 +1,81 @@
+"""Fixtures for the web face: the app in-process (fast), and a real ``govkg serve`` process.
+
+The live server runs gunicorn exactly as a user starts it, on a free port, with its own
+cache directory; if it dies, its output is shown.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from govkg import create_app
+
+STARTUP_LIMIT_SECONDS = 300  # a cold cache builds the graph, the dumps and the SHACL report
+
+
+@pytest.fixture(scope="session")
+def app(settings: dict):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, process: subprocess.Popen, url: str, log: Path) -> None:
+        self.process, self.url, self.log = process, url, log
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", 60)
+        return requests.get(self.url + path, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    cache = tmp_path_factory.mktemp("live-cache")
+    log = tmp_path_factory.mktemp("live-log") / "server.log"
+    env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "govkg", "serve", "--port", str(port), "--workers", "2"],
+            stdout=out, stderr=subprocess.STDOUT, env=env)
+    server = LiveServer(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"govkg serve exited with {process.returncode}:\n{server.output()}")
+        try:
+            if requests.get(server.url + "/", timeout=5).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            process.terminate()
+            pytest.fail(f"govkg serve did not answer on / :\n{server.output()}")
+        time.sleep(0.2)
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

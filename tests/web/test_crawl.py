@@ -1,0 +1,94 @@
+"""A crawl from / that follows every internal link: none is broken, every entity is reached,
+and every #anchor a page links to exists on the target page."""
+
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+import requests
+
+
+class LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag in ("a", "link") and attributes.get("href"):
+            self.links.append(attributes["href"])
+
+
+def crawl(base: str) -> tuple[dict[str, int], dict[str, set[str]], list[tuple[str, str]]]:
+    """Status of every internal URL, the ids on each HTML page, and (page, link) pairs."""
+    session = requests.Session()
+    status: dict[str, int] = {}
+    ids: dict[str, set[str]] = {}
+    anchors: list[tuple[str, str]] = []
+    queue = deque([base + "/"])
+    while queue:
+        url = queue.popleft()
+        if url in status:
+            continue
+        response = session.get(url, timeout=60, headers={"Accept": "text/html"})
+        status[url] = response.status_code
+        for hop in response.history:
+            status.setdefault(hop.url, hop.status_code)
+        if not response.headers.get("Content-Type", "").startswith("text/html"):
+            continue
+        parser = LinkParser()
+        parser.feed(response.text)
+        ids[response.url] = parser.ids
+        for href in parser.links:
+            target, fragment = urldefrag(urljoin(response.url, href))
+            if urlsplit(target).netloc != urlsplit(base).netloc:
+                continue
+            if fragment:
+                anchors.append((target, fragment))
+            if target not in status:
+                queue.append(target)
+    return status, ids, anchors
+
+
+@pytest.fixture(scope="module")
+def crawled(live_server):
+    return crawl(live_server.url)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_no_broken_links(crawled):
+    status, _, _ = crawled
+    broken = {url: code for url, code in status.items() if code >= 400}
+    assert not broken
+    assert len(status) > 100
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_every_anchor_exists(crawled):
+    _, ids, anchors = crawled
+    missing = {(page, fragment) for page, fragment in anchors
+               if page in ids and fragment not in ids[page]}
+    assert not missing
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_every_entity_is_reached(live_server, crawled):
+    status, _, _ = crawled
+    query = """SELECT DISTINCT ?s WHERE { GRAPH <https://w3id.org/govkg/graph/data> { ?s ?p ?o }
+               FILTER(ISIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/govkg/id/")) }"""
+    response = live_server.get("/sparql", params={"query": query},
+                               headers={"Accept": "application/sparql-results+json"})
+    entities = [b["s"]["value"] for b in response.json()["results"]["bindings"]]
+    assert len(entities) > 100
+    pages = {url for url, code in status.items() if code == 200}
+    unreached = [iri for iri in entities
+                 if live_server.url + iri.removeprefix("https://w3id.org/govkg") + ".html"
+                 not in pages]
+    assert not unreached

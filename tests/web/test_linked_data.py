@@ -1,0 +1,191 @@
+"""Dereferencing: 303 to documents, per-format URLs, ETags, Link headers, 404s, terms."""
+
+import json
+import re
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+ENTITY = "/id/platform/beijingtong"
+IRI = URIRef("https://w3id.org/govkg/id/platform/beijingtong")
+RDF_DOCS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
+            "nt": ("application/n-triples", "nt"), "rdf": ("application/rdf+xml", "xml"),
+            "trig": ("application/trig", "trig"), "nq": ("application/n-quads", "nquads")}
+SCHEMA = "http://schema.org/"
+
+
+def parse(body: bytes, rdflib_format: str) -> Graph:
+    if rdflib_format in ("trig", "nquads"):
+        dataset = Dataset()
+        dataset.parse(data=body, format=rdflib_format)
+        merged = Graph()
+        for quad in dataset.quads((None, None, None, None)):
+            merged.add(quad[:3])
+        return merged
+    return Graph().parse(data=body, format=rdflib_format)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("ext", RDF_DOCS)
+def test_303_to_the_document_the_client_asks_for(live_server, ext):
+    media_type, rdflib_format = RDF_DOCS[ext]
+    response = live_server.get(ENTITY, headers={"Accept": media_type}, allow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{live_server.url}{ENTITY}.{ext}"
+    assert "Accept" in response.headers["Vary"]
+    document = live_server.get(ENTITY, headers={"Accept": media_type})
+    assert document.url.endswith(f".{ext}")
+    assert document.headers["Content-Type"].startswith(media_type)
+    graph = parse(document.content, rdflib_format)
+    assert (IRI, RDFS.label, Literal("北京通", lang="zh")) in graph
+    assert (IRI, RDFS.label, Literal("Beijing Tong", lang="en")) in graph
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml,*/*;q=0.8",
+                                    "*/*", None])
+def test_browsers_get_the_html_page(live_server, accept):
+    headers = {"Accept": accept} if accept else {}
+    response = live_server.get(ENTITY, headers=headers, allow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"{ENTITY}.html")
+
+
+@pytest.mark.server
+def test_q_values_choose(live_server):
+    accept = "text/html;q=0.5, application/rdf+xml;q=0.9, text/turtle;q=0.7"
+    response = live_server.get(ENTITY, headers={"Accept": accept}, allow_redirects=False)
+    assert response.headers["Location"].endswith(".rdf")
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("ext", RDF_DOCS)
+def test_per_format_urls_parse(live_server, ext):
+    media_type, rdflib_format = RDF_DOCS[ext]
+    response = live_server.get(f"{ENTITY}.{ext}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith(media_type)
+    graph = parse(response.content, rdflib_format)
+    assert (IRI, RDF.type, None) in graph
+    assert (None, None, IRI) in graph  # incoming links are part of the description
+
+
+@pytest.mark.server
+def test_link_headers_list_every_format(live_server):
+    response = live_server.get(f"{ENTITY}.html")
+    alternates = {link["url"]: link.get("type") for link in _links(response)
+                  if link.get("rel") == "alternate"}
+    for ext, (media_type, _) in RDF_DOCS.items():
+        assert alternates[f"{ENTITY}.{ext}"] == media_type
+    assert alternates[f"{ENTITY}.html"] == "text/html"
+
+
+def _links(response) -> list[dict]:
+    links = []
+    for value in response.raw.headers.getlist("Link"):
+        links.extend(_parse_link(part) for part in value.split(", <"))
+    return links
+
+
+def _parse_link(text: str) -> dict:
+    url, *params = text.strip().lstrip("<").split(";")
+    link = {"url": url.rstrip(">")}
+    for param in params:
+        key, _, value = param.strip().partition("=")
+        link[key] = value.strip('"')
+    return link
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("path", [f"{ENTITY}.html", f"{ENTITY}.ttl", "/ontology.ttl", "/"])
+def test_etag_and_304(live_server, path):
+    first = live_server.get(path)
+    etag = first.headers["ETag"]
+    again = live_server.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    other = live_server.get(path, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+
+
+@pytest.mark.server
+def test_entity_page_content(live_server):
+    page = live_server.get(f"{ENTITY}.html").text
+    assert "北京通" in page and "Beijing Tong" in page
+    assert f'<link rel="canonical" href="{live_server.url}{ENTITY}.html">' in page
+    assert 'href="/ontology#MobileApp"' in page  # types link to the ontology
+    assert "「" in page  # quotes the report
+    assert "What links here" in page
+    assert 'class="inferred"' in page  # inferred statements are marked
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    data = json.loads(block.group(1))
+    assert data["@id"] == str(IRI)
+    graph = Graph().parse(data=block.group(1), format="json-ld")
+    assert (IRI, URIRef(SCHEMA + "name"), Literal("北京通", lang="zh")) in graph
+    assert (IRI, RDF.type, URIRef(SCHEMA + "MobileApplication")) in graph
+
+
+@pytest.mark.server
+def test_figures_table(live_server):
+    page = live_server.get("/id/figure/shanghai-realname-users.html")
+    assert page.status_code == 200
+    assert "10000000" in page.text
+    assert "unit:NUM" in page.text or "NUM" in page.text
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/json"])
+def test_unknown_iri_is_404(live_server, accept):
+    response = live_server.get("/id/platform/beijingtongg", headers={"Accept": accept},
+                               allow_redirects=False)
+    assert response.status_code == 404
+    if accept == "text/html":
+        assert 'href="/id/platform/beijingtong"' in response.text  # a suggestion
+
+
+@pytest.mark.server
+def test_ontology_terms_dereference(live_server):
+    response = live_server.get("/ontology", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["Content-Location"] == "/ontology.ttl"
+    graph = Graph().parse(data=response.content, format="turtle")
+    province = URIRef("https://w3id.org/govkg/ontology#Province")
+    assert (province, RDFS.subClassOf, None) in graph
+    page = live_server.get("/ontology", headers={"Accept": "text/html"})
+    assert page.headers["Content-Location"] == "/ontology.html"
+    assert 'id="Province"' in page.text and 'id="operatedBy"' in page.text
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("path", ["/shapes", "/validation"])
+def test_shapes_and_validation_pages(live_server, path):
+    assert live_server.get(path, headers={"Accept": "text/html"}).status_code == 200
+    turtle = live_server.get(path + ".ttl")
+    assert turtle.status_code == 200
+    Graph().parse(data=turtle.content, format="turtle")
+
+
+def test_iris_do_not_depend_on_the_host(client):
+    response = client.get(f"{ENTITY}.nt", base_url="http://example.net:9999")
+    assert str(IRI).encode() in response.data
+    assert b"example.net" not in response.data
+    redirect = client.get(ENTITY, base_url="http://example.net:9999",
+                          headers={"Accept": "text/turtle"})
+    assert redirect.headers["Location"] == f"http://example.net:9999{ENTITY}.ttl"
+
+
+def test_base_url_setting_makes_absolute_urls(settings):
+    from govkg import create_app
+
+    app = create_app({**settings, "base_url": "https://kg.example.org"})
+    response = app.test_client().get(ENTITY, headers={"Accept": "text/turtle"})
+    assert response.headers["Location"] == f"https://kg.example.org{ENTITY}.ttl"
+
+
+def test_every_province_has_a_page(client):
+    home = client.get("/").text
+    provinces = re.findall(r'href="(/provinces/[a-z-]+)"', home)
+    assert len(set(provinces)) >= 7
+    for path in set(provinces):
+        assert client.get(path).status_code == 200
