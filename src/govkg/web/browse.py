@@ -16,7 +16,7 @@ from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
 from govkg.web.display import Labeller
 from govkg.web.documents import document
-from govkg.web.entity import FigureRow
+from govkg.web.entity import FIGURE_COLUMNS, FigureRow
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import href, public_url
 from govkg.web.site import current_site
@@ -51,14 +51,7 @@ SELECT DISTINCT ?entity ?thing ?type WHERE {
 PROVINCE_FIGURES = """
 SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
   { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measuredEntity/gk:province ?entity }
-  UNION { ?figure a gk:Measurement ; gk:province ?entity }
-  OPTIONAL { ?figure gk:measures ?indicator }
-  OPTIONAL { ?figure gk:value ?value }
-  OPTIONAL { ?figure gk:unit ?unit }
-  OPTIONAL { ?figure gk:qualifier ?qualifier }
-  OPTIONAL { ?figure gk:refDate ?date }
-  OPTIONAL { ?figure gk:countedThing ?counted FILTER(LANGMATCHES(LANG(?counted), "zh")) }
-} ORDER BY ?figure"""
+  UNION { ?figure a gk:Measurement ; gk:province ?entity }""" + FIGURE_COLUMNS
 
 PROVINCE_SENTENCES = """
 SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {

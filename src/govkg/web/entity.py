@@ -25,10 +25,8 @@ DESCRIPTIONS = (SKOS + "definition", "http://purl.org/dc/terms/description", RDF
 SAME_AS = ("http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch", SCHEMA + "sameAs")
 MAX_INCOMING = 500
 
-FIGURES = """
-SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
-  { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measures ?entity }
-  UNION { ?entity a gk:Measurement BIND(?entity AS ?figure) }
+# The columns of a figures table, for any query that binds ?entity and ?figure.
+FIGURE_COLUMNS = """
   OPTIONAL { ?figure gk:measures ?indicator }
   OPTIONAL { ?figure gk:value ?value }
   OPTIONAL { ?figure gk:unit ?unit }
@@ -36,6 +34,11 @@ SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counte
   OPTIONAL { ?figure gk:refDate ?date }
   OPTIONAL { ?figure gk:countedThing ?counted FILTER(LANGMATCHES(LANG(?counted), "zh")) }
 } ORDER BY ?figure"""
+
+FIGURES = """
+SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
+  { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measures ?entity }
+  UNION { ?entity a gk:Measurement BIND(?entity AS ?figure) }""" + FIGURE_COLUMNS
 
 QUOTES = """
 SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
