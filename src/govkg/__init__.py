@@ -12,6 +12,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     from govkg.settings import load_settings
     from govkg.store import open_store
     from govkg.web import browse, describe, dumps, errors, ontology, pages, sparql
+    from govkg.web.i18n import init_i18n
     from govkg.web.site import make_site
 
     resolved = load_settings(settings)
@@ -20,6 +21,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.extensions["govkg"] = make_site(resolved, open_store(resolved))
+    init_i18n(app)
     for blueprint in (errors.bp, browse.bp, sparql.bp, pages.bp, ontology.bp, dumps.bp,
                       describe.bp):
         app.register_blueprint(blueprint)
