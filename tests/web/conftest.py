@@ -1,10 +1,14 @@
-"""Fixtures for the web face: the app in-process (fast), and a real ``govkg serve`` process.
+"""Fixtures for the web face: the app in-process (fast), a real ``govkg serve`` process, and
+a real browser (Debian's Chromium driven by Playwright) for the pages.
 
 The live server runs gunicorn exactly as a user starts it, on a free port, with its own
-cache directory; if it dies, its output is shown.
+cache directory; if it dies, its output is shown. Each browser test gets a fresh page that
+records console errors, uncaught exceptions and failed responses in ``page.console_errors``;
+``shot(page, name)`` saves a full-page screenshot to test-artifacts/.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +22,11 @@ import requests
 from govkg import create_app
 
 STARTUP_LIMIT_SECONDS = 300  # a cold cache builds the graph, the dumps and the SHACL report
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +88,35 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for the session; CI installs it, so there it never skips."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
+        pytest.skip("Debian's chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    """A fresh browser page (own cookies) that records every console error and failed load."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    page.on("response", lambda r: r.status >= 400
+            and page.console_errors.append(f"{r.status} {r.url}"))
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot as a test artefact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
