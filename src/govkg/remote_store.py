@@ -19,9 +19,12 @@ command line prints them as one line.
 
 import json
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -58,6 +61,9 @@ TIMEOUT_SECONDS = 60
 EMPTY_GRAPH = "urn:x-govkg:empty"  # names no graph: makes a dataset part empty
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+CACHE_SECONDS = 60  # how long a subject's quads are reused: a page asks for them many times
+MAX_CACHED_SUBJECTS = 20_000
+MAX_CACHED_QUADS = 5_000  # subjects with more quads than this are not kept
 MAX_MESSAGE = 600  # characters of an endpoint's error message passed on
 # Virtuoso's DESCRIBE also gives the triples pointing at the resource; Oxigraph's (and so
 # govkg's) gives its Concise Bounded Description, which Virtuoso gives when asked so.
@@ -105,6 +111,8 @@ class RemoteStore:
         self.timeout = timeout
         self._parser = pyoxigraph.Store()  # empty: parses queries, finds their form
         self._server: str | None = None  # the endpoint's Server header, once seen
+        self._by_subject: OrderedDict[Term, tuple[float, list[Quad]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -139,17 +147,44 @@ class RemoteStore:
                           ) -> Iterator[Quad]:
         """The quads of govkg's graphs matching the pattern (``None`` matches anything).
 
-        govkg keeps everything in named graphs: the default graph is empty here.
+        govkg keeps everything in named graphs: the default graph is empty here. With a
+        subject given, all of that subject's quads are fetched at once and kept for
+        ``CACHE_SECONDS`` (pages ask for a label, then another label, then the rest).
         """
         if isinstance(graph_name, DefaultGraph):
             return iter(())
         if graph_name is not None and graph_name.value not in self.graphs:
             return iter(())
+        if subject is not None:
+            quads = self._subject_quads(subject)
+            return iter([q for q in quads
+                         if (predicate is None or q.predicate == predicate)
+                         and (object is None or q.object == object)
+                         and (graph_name is None or q.graph_name == graph_name)])
+        return iter(self._fetch_quads(subject, predicate, object, graph_name))
+
+    def _subject_quads(self, subject: Term) -> list[Quad]:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._by_subject.get(subject)
+            if cached is not None and now - cached[0] < CACHE_SECONDS:
+                self._by_subject.move_to_end(subject)
+                return cached[1]
+        quads = self._fetch_quads(subject, None, None, None)
+        if len(quads) <= MAX_CACHED_QUADS:
+            with self._lock:
+                self._by_subject[subject] = (now, quads)
+                while len(self._by_subject) > MAX_CACHED_SUBJECTS:
+                    self._by_subject.popitem(last=False)
+        return quads
+
+    def _fetch_quads(self, subject: Term | None, predicate: NamedNode | None,
+                     object: Term | None, graph_name: NamedNode | None) -> list[Quad]:
         parts = []
         for name, term in (("s", subject), ("p", predicate), ("o", object), ("g", graph_name)):
             written = "?" + name if term is None else term_text(term)
             if written is None:  # a blank node the endpoint cannot be asked about
-                return iter(())
+                return []
             parts.append(written)
         variables = " ".join(p for p in parts if p.startswith("?"))
         text = (f"SELECT {variables or '*'} WHERE {{ GRAPH {parts[3]} "
@@ -158,9 +193,8 @@ class RemoteStore:
                                      + [("named-graph-uri", g) for g in self.graphs],
                                      RESULTS_JSON))
         bound = (subject, predicate, object, graph_name)
-        return iter([Quad(*(row[n] if t is None else t for n, t in zip("spog", bound,
-                                                                        strict=True)))
-                     for row in rows])
+        return [Quad(*(row[n] if t is None else t for n, t in zip("spog", bound, strict=True)))
+                for row in rows]
 
     def fingerprint(self) -> str:
         """The number of quads in each of govkg's graphs: changes when the data is reloaded."""
