@@ -62,8 +62,8 @@ def with_prefixes(text: str, prefixes: dict[str, str] | None) -> str:
 def with_values(text: str, substitutions: dict[Variable, Term]) -> str:
     """``text`` with its variables bound by a ``VALUES`` block opening the WHERE clause.
 
-    For govkg's own queries, whose WHERE clause is the first group after the ``WHERE``
-    keyword (or the first group at all when the keyword is left out).
+    The block joins the whole group, so a FILTER or BIND in it sees the bound value (as
+    with pyoxigraph's substitutions for the queries govkg writes).
     """
     variables, terms = [], []
     for variable, term in substitutions.items():
@@ -78,19 +78,23 @@ def with_values(text: str, substitutions: dict[Variable, Term]) -> str:
 
 
 def _where_brace(text: str) -> int:
-    """The offset just after the ``{`` that opens the WHERE clause."""
-    after_where = False
-    first_brace = None
+    """The offset just after the ``{`` that opens the outer WHERE clause: the first one at
+    the top level after ``WHERE``, or without that keyword the first one at the top level
+    (but a CONSTRUCT's first one is its template)."""
+    form, after_where, depth = None, False, 0
     for match in _TOKEN.finditer(text):
-        if match.group("word") and match.group("word").upper() == "WHERE":
+        word, other = (match.group("word") or "").upper(), match.group("other")
+        if word and form is None and word not in ("BASE", "PREFIX"):
+            form = word
+        if word == "WHERE" and depth == 0:
             after_where = True
-        elif match.group("other") == "{":
-            if after_where:
+        elif other in ("{", "("):
+            if other == "{" and depth == 0 and (after_where or form != "CONSTRUCT"):
                 return match.end()
-            first_brace = match.end() if first_brace is None else first_brace
-    if first_brace is None:
-        raise ValueError("the query has no WHERE clause")
-    return first_brace
+            depth += 1
+        elif other in ("}", ")"):
+            depth -= 1
+    raise ValueError("the query has no WHERE clause")
 
 
 def declared_dataset(text: str, prefixes: dict[str, str] | None

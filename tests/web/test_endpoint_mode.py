@@ -30,7 +30,6 @@ from govkg.query import run_query
 from govkg.remote_store import EndpointTimeout, EndpointUnavailable, RemoteQueryError
 from govkg.store import built_graphs_file, open_endpoint
 from govkg.virtuoso import start_virtuoso
-from govkg.vocab import BASE
 
 from conftest import LiveServer, free_port
 
