@@ -64,6 +64,7 @@ N_TRIPLES = "application/n-triples"
 CACHE_SECONDS = 60  # how long a subject's quads are reused: a page asks for them many times
 MAX_CACHED_SUBJECTS = 20_000
 MAX_CACHED_QUADS = 5_000  # subjects with more quads than this are not kept
+MAX_PREFILL_QUADS = 200_000  # a whole-store read up to this size fills the subject cache
 MAX_MESSAGE = 600  # characters of an endpoint's error message passed on
 # Virtuoso's DESCRIBE also gives the triples pointing at the resource; Oxigraph's (and so
 # govkg's) gives its Concise Bounded Description, which Virtuoso gives when asked so.
@@ -161,7 +162,24 @@ class RemoteStore:
                          if (predicate is None or q.predicate == predicate)
                          and (object is None or q.object == object)
                          and (graph_name is None or q.graph_name == graph_name)])
-        return iter(self._fetch_quads(subject, predicate, object, graph_name))
+        quads = self._fetch_quads(subject, predicate, object, graph_name)
+        if predicate is None and object is None and graph_name is None:
+            self._keep_by_subject(quads)  # everything: what pages ask for next is in it
+        return iter(quads)
+
+    def _keep_by_subject(self, quads: list[Quad]) -> None:
+        if len(quads) > MAX_PREFILL_QUADS:
+            return
+        by_subject: dict[Term, list[Quad]] = {}
+        for quad in quads:
+            by_subject.setdefault(quad.subject, []).append(quad)
+        now = time.monotonic()
+        with self._lock:
+            for subject in list(by_subject)[:MAX_CACHED_SUBJECTS]:
+                self._by_subject[subject] = (now, by_subject[subject])
+                self._by_subject.move_to_end(subject)
+            while len(self._by_subject) > MAX_CACHED_SUBJECTS:
+                self._by_subject.popitem(last=False)
 
     def _subject_quads(self, subject: Term) -> list[Quad]:
         now = time.monotonic()
