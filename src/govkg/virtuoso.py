@@ -163,10 +163,10 @@ def _tail(log: Path, lines: int = 15) -> str:
     return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
-def isql(address: str, sql: str) -> str:
-    """Run ``sql`` with ``isql-vt`` as the administrator; ``VirtuosoError`` on any error
-    (``isql-vt`` itself exits 0 after a failed statement)."""
-    user, password = DBA
+def isql(address: str, sql: str, login: tuple[str, str] = DBA) -> str:
+    """Run ``sql`` with ``isql-vt`` as ``login`` (user, password); ``VirtuosoError`` on any
+    error (``isql-vt`` itself exits 0 after a failed statement)."""
+    user, password = login
     done = subprocess.run(["isql-vt", address, user, password, "BANNER=OFF", "VERBOSE=OFF",
                            f"exec={sql}"], capture_output=True, text=True, timeout=3600)
     if done.returncode != 0 or "*** Error" in done.stderr:
@@ -174,21 +174,25 @@ def isql(address: str, sql: str) -> str:
     return done.stdout
 
 
-def load_nquads(address: str, nquads: Path) -> None:
-    """Bulk-load one N-Quads file with Virtuoso's loader, then make it durable."""
-    nquads = nquads.resolve()
+def load_nquads(address: str, nquads: Path, login: tuple[str, str] = DBA) -> None:
+    """Bulk-load one N-Quads file with Virtuoso's loader, then make it durable.
+
+    Works on any Virtuoso 7 whose ``DirsAllowed`` holds the file's folder: ``address`` is
+    its SQL ``host:port``, ``login`` a user allowed to load (the administrator).
+    """
+    nquads = Path(nquads).resolve()
     # ld_dir takes a folder and a file-name pattern: the exact name picks this file alone.
     folder, name = _sql_string(str(nquads.parent)), _sql_string(nquads.name)
-    isql(address, f"ld_dir({folder}, {name}, 'urn:x-govkg:default'); rdf_loader_run();")
-    errors = isql(address, "SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST "
-                           "WHERE ll_error IS NOT NULL;").strip()
+    isql(address, f"ld_dir({folder}, {name}, 'urn:x-govkg:default'); rdf_loader_run();", login)
+    errors = isql(address, "SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT "
+                           f"NULL AND ll_file = {_sql_string(str(nquads))};", login).strip()
     if errors:
         raise VirtuosoError(f"Virtuoso's bulk loader failed: {errors}")
-    _restore_long_integers(address, nquads)
-    isql(address, "checkpoint;")
+    _restore_long_integers(address, nquads, login)
+    isql(address, "checkpoint;", login)
 
 
-def _restore_long_integers(address: str, nquads: Path) -> None:
+def _restore_long_integers(address: str, nquads: Path, login: tuple[str, str]) -> None:
     """Virtuoso 7's bulk loader turns xsd:integer values beyond 32 bits into xsd:decimal
     (``"19000000000"^^xsd:integer`` comes back as a decimal); SPARQL INSERT keeps them.
     Put those quads back as written (quads with a blank-node subject are left as loaded)."""
@@ -203,7 +207,7 @@ def _restore_long_integers(address: str, nquads: Path) -> None:
                     f'SPARQL DELETE DATA {{ GRAPH {g} {{ {s} {p} "{value}"^^<{XSD_DECIMAL}> }} }};'
                     f'SPARQL INSERT DATA {{ GRAPH {g} {{ {s} {p} "{value}"^^<{XSD_INTEGER}> }} }};')
     for start in range(0, len(statements), 500):
-        isql(address, " ".join(statements[start:start + 500]))
+        isql(address, " ".join(statements[start:start + 500]), login)
 
 
 def _sql_string(text: str) -> str:

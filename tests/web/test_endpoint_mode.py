@@ -29,7 +29,7 @@ from govkg.errors import GovkgError
 from govkg.query import run_query
 from govkg.remote_store import EndpointTimeout, EndpointUnavailable, RemoteQueryError
 from govkg.store import built_graphs_file, open_endpoint
-from govkg.virtuoso import start_virtuoso
+from govkg.virtuoso import VirtuosoError, start_virtuoso
 
 from conftest import LiveServer, free_port
 
@@ -342,3 +342,10 @@ def test_cli_query_and_serve_errors(virtuoso, cache_dir):
     assert bad.returncode == 1
     assert bad.stderr.strip() == ("govkg: error: ftp://x: not an http:// or https:// URL of a "
                                   "SPARQL endpoint")
+
+
+def test_broken_file_stops_the_load_with_its_line(tmp_path):
+    broken = tmp_path / "broken.nq"
+    broken.write_text('<urn:a> <urn:b> "unterminated <urn:g> .\n', encoding="utf-8")
+    with pytest.raises(VirtuosoError, match=r"bulk loader failed: .*broken\.nq.*line"):
+        start_virtuoso(tmp_path / "virtuoso", broken)
