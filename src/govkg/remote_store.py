@@ -302,13 +302,19 @@ def _message(body: bytes) -> str:
 
 
 def _check_complete(headers: Any) -> None:
-    """Virtuoso answers 200 with *part* of the results when a query runs out of time or
-    rows ("anytime queries"), saying so only in ``X-SQL-State``: that is an error here."""
+    """Virtuoso answers 200 with *part* of the results when a query runs out of time
+    ("anytime queries", saying so in ``X-SQL-State``) or reaches ``ResultSetMaxRows``
+    (``X-SPARQL-MaxRows``): an error here, never a silently short page or dump."""
     state = headers.get("X-SQL-State")
     if state:
         message = headers.get("X-SQL-Message", "")
         raise EndpointTimeout(f"The SPARQL endpoint returned incomplete results ({state}: "
                               f"{message}).")
+    max_rows = headers.get("X-SPARQL-MaxRows")
+    if max_rows:
+        raise EndpointUnavailable(f"The SPARQL endpoint cut the results at {max_rows} rows "
+                                  "(Virtuoso's ResultSetMaxRows): raise that limit above the "
+                                  "largest graph.")
 
 
 def _solutions(body: bytes) -> QuerySolutions | QueryBoolean:

@@ -33,6 +33,7 @@ from govkg.errors import GovkgError
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20
 DEFAULT_BUFFERS = 10_000  # 8 KiB pages: 80 MiB, plenty for govkg; ~85,000 per GiB for more
+MAX_ROWS = 10_000_000  # ResultSetMaxRows: above the largest graph (dumps read whole graphs)
 DBA = ("dba", "dba")  # a fresh database's administrator; the server listens on 127.0.0.1 only
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -90,7 +91,7 @@ def free_port() -> int:
 
 
 def write_ini(directory: Path, load_dir: Path, sql_port: int, http_port: int,
-              buffers: int = DEFAULT_BUFFERS, max_rows: int = 10_000_000) -> Path:
+              buffers: int = DEFAULT_BUFFERS, max_rows: int = MAX_ROWS) -> Path:
     """``directory/virtuoso.ini``; the database goes to ``directory/db``."""
     db = directory / "db"
     db.mkdir(parents=True, exist_ok=True)
@@ -103,7 +104,7 @@ def write_ini(directory: Path, load_dir: Path, sql_port: int, http_port: int,
 
 
 def start_virtuoso(directory: Path, nquads: Path | None = None, *,
-                   buffers: int = DEFAULT_BUFFERS) -> RunningVirtuoso:
+                   buffers: int = DEFAULT_BUFFERS, max_rows: int = MAX_ROWS) -> RunningVirtuoso:
     """Start Virtuoso with its database in ``directory`` and load ``nquads`` (N-Quads, one
     named graph per govkg graph; ``.gz`` too). ``VirtuosoError`` if it fails (and then
     nothing is left running)."""
@@ -114,7 +115,7 @@ def start_virtuoso(directory: Path, nquads: Path | None = None, *,
     directory = Path(directory)
     load_dir = nquads.parent if nquads is not None else directory
     sql_port, http_port = free_port(), free_port()
-    ini = write_ini(directory, load_dir, sql_port, http_port, buffers)
+    ini = write_ini(directory, load_dir, sql_port, http_port, buffers, max_rows)
     log = directory / "virtuoso-t.out"
     with log.open("wb") as out:
         process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(ini)],

@@ -349,3 +349,16 @@ def test_broken_file_stops_the_load_with_its_line(tmp_path):
     broken.write_text('<urn:a> <urn:b> "unterminated <urn:g> .\n', encoding="utf-8")
     with pytest.raises(VirtuosoError, match=r"bulk loader failed: .*broken\.nq.*line"):
         start_virtuoso(tmp_path / "virtuoso", broken)
+
+
+def test_results_cut_by_the_endpoint_are_an_error(tmp_path, settings):
+    """A Virtuoso whose ResultSetMaxRows is below a graph's size: no silently short dump."""
+    url, stop = start_virtuoso(tmp_path, built_graphs_file(settings), max_rows=100)
+    try:
+        remote = open_endpoint(url)
+        data = pyoxigraph.NamedNode("https://w3id.org/govkg/graph/data")
+        with pytest.raises(EndpointUnavailable, match="cut the results at 100 rows"):
+            remote.quads_for_pattern(None, None, None, data)
+        assert len(list(run_query(remote, "SELECT * { ?s ?p ?o } LIMIT 10"))) == 10
+    finally:
+        stop()
