@@ -61,9 +61,9 @@ TIMEOUT_SECONDS = 60
 EMPTY_GRAPH = "urn:x-govkg:empty"  # names no graph: makes a dataset part empty
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-CACHE_SECONDS = 60  # how long a subject's quads are reused: a page asks for them many times
-MAX_CACHED_SUBJECTS = 20_000
-MAX_CACHED_QUADS = 5_000  # subjects with more quads than this are not kept
+CACHE_SECONDS = 60  # how long a pattern's quads are reused: a page asks for them many times
+MAX_CACHED_PATTERNS = 20_000
+MAX_CACHED_QUADS = 5_000  # results with more quads than this are not kept
 MAX_PREFILL_QUADS = 200_000  # a whole-store read up to this size fills the subject cache
 MAX_MESSAGE = 600  # characters of an endpoint's error message passed on
 # Virtuoso's DESCRIBE also gives the triples pointing at the resource; Oxigraph's (and so
@@ -112,7 +112,7 @@ class RemoteStore:
         self.timeout = timeout
         self._parser = pyoxigraph.Store()  # empty: parses queries, finds their form
         self._server: str | None = None  # the endpoint's Server header, once seen
-        self._by_subject: OrderedDict[Term, tuple[float, list[Quad]]] = OrderedDict()
+        self._cache: OrderedDict[tuple, tuple[float, list[Quad]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -148,53 +148,52 @@ class RemoteStore:
                           ) -> Iterator[Quad]:
         """The quads of govkg's graphs matching the pattern (``None`` matches anything).
 
-        govkg keeps everything in named graphs: the default graph is empty here. With a
-        subject given, all of that subject's quads are fetched at once and kept for
-        ``CACHE_SECONDS`` (pages ask for a label, then another label, then the rest).
+        govkg keeps everything in named graphs: the default graph is empty here. Results
+        are kept for ``CACHE_SECONDS`` (a page asks for the same labels many times); with a
+        subject given, all of that subject's quads are fetched at once and filtered here.
         """
         if isinstance(graph_name, DefaultGraph):
             return iter(())
         if graph_name is not None and graph_name.value not in self.graphs:
             return iter(())
-        if subject is not None:
-            quads = self._subject_quads(subject)
-            return iter([q for q in quads
-                         if (predicate is None or q.predicate == predicate)
-                         and (object is None or q.object == object)
-                         and (graph_name is None or q.graph_name == graph_name)])
-        quads = self._fetch_quads(subject, predicate, object, graph_name)
-        if predicate is None and object is None and graph_name is None:
-            self._keep_by_subject(quads)  # everything: what pages ask for next is in it
-        return iter(quads)
+        if subject is None:
+            pattern = (None, predicate, object, graph_name)
+            quads = self._cached(pattern)
+            if pattern == (None, None, None, None):
+                self._keep_by_subject(quads)  # everything: what pages ask for next is in it
+            return iter(quads)
+        return iter([q for q in self._cached((subject, None, None, None))
+                     if (predicate is None or q.predicate == predicate)
+                     and (object is None or q.object == object)
+                     and (graph_name is None or q.graph_name == graph_name)])
+
+    def _cached(self, pattern: tuple) -> list[Quad]:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(pattern)
+            if cached is not None and now - cached[0] < CACHE_SECONDS:
+                self._cache.move_to_end(pattern)
+                return cached[1]
+        quads = self._fetch_quads(*pattern)
+        if len(quads) <= MAX_CACHED_QUADS:
+            self._keep({pattern: quads}, now)
+        return quads
+
+    def _keep(self, results: dict[tuple, list[Quad]], now: float) -> None:
+        with self._lock:
+            for pattern, quads in results.items():
+                self._cache[pattern] = (now, quads)
+                self._cache.move_to_end(pattern)
+            while len(self._cache) > MAX_CACHED_PATTERNS:
+                self._cache.popitem(last=False)
 
     def _keep_by_subject(self, quads: list[Quad]) -> None:
         if len(quads) > MAX_PREFILL_QUADS:
             return
-        by_subject: dict[Term, list[Quad]] = {}
+        by_subject: dict[tuple, list[Quad]] = {}
         for quad in quads:
-            by_subject.setdefault(quad.subject, []).append(quad)
-        now = time.monotonic()
-        with self._lock:
-            for subject in list(by_subject)[:MAX_CACHED_SUBJECTS]:
-                self._by_subject[subject] = (now, by_subject[subject])
-                self._by_subject.move_to_end(subject)
-            while len(self._by_subject) > MAX_CACHED_SUBJECTS:
-                self._by_subject.popitem(last=False)
-
-    def _subject_quads(self, subject: Term) -> list[Quad]:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._by_subject.get(subject)
-            if cached is not None and now - cached[0] < CACHE_SECONDS:
-                self._by_subject.move_to_end(subject)
-                return cached[1]
-        quads = self._fetch_quads(subject, None, None, None)
-        if len(quads) <= MAX_CACHED_QUADS:
-            with self._lock:
-                self._by_subject[subject] = (now, quads)
-                while len(self._by_subject) > MAX_CACHED_SUBJECTS:
-                    self._by_subject.popitem(last=False)
-        return quads
+            by_subject.setdefault((quad.subject, None, None, None), []).append(quad)
+        self._keep(dict(list(by_subject.items())[:MAX_CACHED_PATTERNS]), time.monotonic())
 
     def _fetch_quads(self, subject: Term | None, predicate: NamedNode | None,
                      object: Term | None, graph_name: NamedNode | None) -> list[Quad]:
