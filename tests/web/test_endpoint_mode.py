@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -51,9 +52,14 @@ def virtuoso(settings: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def endpoint_app(settings: dict, virtuoso: str, tmp_path_factory: pytest.TempPathFactory):
-    cache = tmp_path_factory.mktemp("endpoint-cache")
-    return create_app({**settings, "cache_dir": str(cache), "endpoint": virtuoso})
+def endpoint_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the in-process app and the server: dumps and the SHACL report once."""
+    return tmp_path_factory.mktemp("endpoint-cache")
+
+
+@pytest.fixture(scope="session")
+def endpoint_app(settings: dict, virtuoso: str, endpoint_cache: Path):
+    return create_app({**settings, "cache_dir": str(endpoint_cache), "endpoint": virtuoso})
 
 
 @pytest.fixture
@@ -63,11 +69,11 @@ def client(endpoint_app):
 
 
 @pytest.fixture(scope="session")
-def endpoint_server(virtuoso: str, tmp_path_factory: pytest.TempPathFactory
-                    ) -> Iterator[LiveServer]:
+def endpoint_server(virtuoso: str, endpoint_cache: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``govkg serve --endpoint`` as a user starts it, on a free port."""
     port = free_port()
-    cache = tmp_path_factory.mktemp("endpoint-live-cache")
+    cache = endpoint_cache
     log = tmp_path_factory.mktemp("endpoint-live-log") / "server.log"
     env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
     with log.open("wb") as out:
