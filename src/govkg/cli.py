@@ -210,14 +210,17 @@ def load(settings: dict[str, Any], files: tuple[Path, ...], store_dir: Path, gra
 @click.option("--store", "store_dir", default=None,
               type=click.Path(file_okay=False, path_type=Path),
               help="Serve this persistent Oxigraph store instead of the embedded data.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Serve the graphs of this SPARQL 1.1 endpoint (Virtuoso, Fuseki, QLever …) "
+                   "instead of the embedded data.")
 @click.pass_obj
 def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
-          base_url: str | None, store_dir: Path | None) -> None:
+          base_url: str | None, store_dir: Path | None, endpoint: str | None) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
     from govkg.settings import load_settings
     from govkg.web.server import serve as run_server
 
     overrides = {"root": settings.get("root"), "cache_dir": settings.get("cache_dir"),
                  "host": host, "port": port, "workers": workers, "base_url": base_url,
-                 "store": str(store_dir) if store_dir else None}
+                 "store": str(store_dir) if store_dir else None, "endpoint": endpoint}
     run_server(load_settings(overrides))

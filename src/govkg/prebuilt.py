@@ -18,6 +18,7 @@ from govkg.build import input_hash, read_graphs
 from govkg.distributions import BuiltDistribution, build_distributions
 from govkg.resources import find_sources
 from govkg.settings import root_path
+from govkg.store import open_endpoint
 from govkg.validate import Violation, validate_graphs
 
 _STORE_DATA_FILES = ("CURRENT", "MANIFEST-")  # RocksDB rewrites these on every change
@@ -27,9 +28,13 @@ def build_id(settings: dict[str, Any]) -> str:
     """A short hash of what is served: it names everything built from it.
 
     The sources, and for a persistent store (the ``store`` setting) its files' names, sizes
-    and times, so that a reloaded store gets new dumps.
+    and times, so that a reloaded store gets new dumps; for an external SPARQL endpoint (the
+    ``endpoint`` setting) its URL and the size of each graph.
     """
     digest = hashlib.sha256(input_hash(find_sources(root_path(settings))).encode())
+    if settings.get("endpoint"):
+        digest.update(f"{settings['endpoint']} {open_endpoint(settings['endpoint']).fingerprint()}"
+                      .encode())
     if settings.get("store"):
         store = Path(settings["store"]).resolve()
         digest.update(str(store).encode())

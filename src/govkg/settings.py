@@ -38,6 +38,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store", None,
             "Directory of a persistent Oxigraph store (made by `govkg load`) to serve read-only "
             "instead of the built-in graphs."),
+    Setting("endpoint", None,
+            "URL of an external SPARQL 1.1 endpoint (Virtuoso, Fuseki, QLever …) holding "
+            "govkg's named graphs, to serve instead of the embedded store."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -2,7 +2,8 @@
 
 By default that is an in-memory store filled from the cached build. With the ``store``
 setting (``GOVKG_STORE``) it is a persistent store on disk, made by ``govkg load``, opened
-read-only so that several server processes can share it.
+read-only so that several server processes can share it. With the ``endpoint`` setting
+(``GOVKG_ENDPOINT``) it is an external SPARQL 1.1 endpoint (``govkg.remote_store``).
 """
 
 from pathlib import Path
@@ -12,8 +13,10 @@ import pyoxigraph
 
 from govkg.build import cached_build
 from govkg.errors import GovkgError
+from govkg.remote_store import RemoteStore
 from govkg.resources import find_sources
 from govkg.settings import root_path
+from govkg.vocab import GRAPH_NAMES, graph_iri
 
 
 def load_nquads(nquads: Path) -> pyoxigraph.Store:
@@ -49,8 +52,19 @@ def open_persistent(path: Path) -> pyoxigraph.Store:
         raise GovkgError(f"{path}: cannot open the Oxigraph store ({error})") from None
 
 
-def open_store(settings: dict[str, Any]) -> pyoxigraph.Store:
-    """The persistent store of the ``store`` setting, else the built graphs in memory."""
+def open_endpoint(url: str) -> RemoteStore:
+    """The SPARQL endpoint at ``url``, holding govkg's named graphs; ``GovkgError`` if
+    ``url`` is not an http(s) URL. Nothing is fetched yet."""
+    if not url.startswith(("http://", "https://")):
+        raise GovkgError(f"{url}: not an http:// or https:// URL of a SPARQL endpoint")
+    return RemoteStore(url, [str(graph_iri(name)) for name in GRAPH_NAMES])
+
+
+def open_store(settings: dict[str, Any]) -> pyoxigraph.Store | RemoteStore:
+    """The endpoint of the ``endpoint`` setting, else the persistent store of the ``store``
+    setting, else the built graphs in memory."""
+    if settings.get("endpoint"):
+        return open_endpoint(settings["endpoint"])
     if settings.get("store"):
         return open_persistent(Path(settings["store"]))
     return load_nquads(built_graphs_file(settings))
