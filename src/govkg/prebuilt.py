@@ -23,6 +23,11 @@ from govkg.validate import Violation, validate_graphs
 _STORE_DATA_FILES = ("CURRENT", "MANIFEST-")  # RocksDB rewrites these on every change
 
 
+def sources_id(settings: dict[str, Any]) -> str:
+    """A short hash of the sources alone: names what depends on them only (the SHACL report)."""
+    return hashlib.sha256(input_hash(find_sources(root_path(settings))).encode()).hexdigest()[:16]
+
+
 def build_id(settings: dict[str, Any]) -> str:
     """A short hash of what is served: it names everything built from it.
 
@@ -56,9 +61,12 @@ class CachedValidation:
     report_turtle: Path  # the SHACL validation report graph
 
 
-def cached_validation(settings: dict[str, Any], build: str) -> CachedValidation:
-    """The SHACL report for these sources, validating only if it is not cached yet."""
-    directory = Path(settings["cache_dir"]) / f"validation-{build}"
+def cached_validation(settings: dict[str, Any]) -> CachedValidation:
+    """The SHACL report for these sources, validating only if it is not cached yet.
+
+    It depends on the sources only, so reloading a persistent store does not validate again.
+    """
+    directory = Path(settings["cache_dir"]) / f"validation-{sources_id(settings)}"
     summary, turtle = directory / "summary.json", directory / "report.ttl"
     if not (summary.is_file() and turtle.is_file()):
         report = validate_graphs(read_graphs(find_sources(root_path(settings))))
@@ -72,14 +80,53 @@ def cached_validation(settings: dict[str, Any], build: str) -> CachedValidation:
 
 
 def prepare(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
-    """Build the dumps and the SHACL report now (the server's master does this before forking)."""
-    build = build_id(settings)
-    prebuilt_dumps(settings, store, build)
-    cached_validation(settings, build)
+    """Build the dumps, the search index and the SHACL report now, unless they are cached.
+
+    The server's master does this before forking.
+    """
+    build = prepare_data(settings, store)
+    cached_validation(settings)
     return build
 
 
+def prepare_data(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
+    """Build what is made from the served data (dumps, search index) unless it is cached.
+
+    ``govkg load`` calls this after loading, so that a big store's first start finds them.
+    """
+    from govkg.search import open_index
+
+    build = build_id(settings)
+    prebuilt_dumps(settings, store, build)
+    open_index(settings, store).close()
+    compute_facts(settings, build)
+    return build
+
+
+WARMED_PAGES = ("/", "/.well-known/void")  # the pages that show whole-store figures
+
+
+def compute_facts(settings: dict[str, Any], build: str) -> None:
+    """Compute the whole-store figures the pages show (``Site.stored``), unless done already.
+
+    The app itself visits the pages that show them, so the figures are exactly those the
+    views would compute; they land in ``<cache>/facts-<build>/``.
+    """
+    done = Path(settings["cache_dir"]) / f"facts-{build}" / "complete"
+    if done.is_file():
+        return
+    from govkg import create_app
+
+    client = create_app(settings).test_client()
+    for path in WARMED_PAGES:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"computing the figures: {path} answered {response.status_code}")
+    _write(done, b"")
+
+
 def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as out:
         out.write(data)

@@ -11,7 +11,6 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 from werkzeug.exceptions import BadRequest, NotFound
 
 from govkg.query import run_query
-from govkg.stats import graph_stats
 from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
 from govkg.web.display import Labeller
@@ -79,7 +78,7 @@ def class_link(node: NamedNode) -> str:
 def home() -> str:
     site = current_site()
     labeller = Labeller(site.store)
-    stats = site.once("stats", lambda: graph_stats(site.store))
+    stats = site.graph_stats()
     tier = {s["member"] for s in solutions(TIER_MEMBERS)}
     provinces = [(labeller.show(s["province"]), s["province"] in tier,
                   url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
@@ -180,7 +179,7 @@ def graph(name: str) -> Response:
         raise NotFound(f"There is no graph called {name!r}. Graphs: {', '.join(GRAPH_NAMES)}.")
     store = current_site().store
     node = NamedNode(graph_iri(name))
-    stats = current_site().once("stats", lambda: graph_stats(store))
+    stats = current_site().graph_stats()
     query = f"SELECT * WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }} LIMIT 100"
     return document(f"/graph/{name}", ext,
                     quads=lambda: store.quads_for_pattern(None, None, None, node),
