@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(out.strip())
         load = re.search(r"into .* in ([\d.]+) s \(([\d,]+) triples/s\); the store holds "
                          r"([\d,]+)", out)
-        prepared = re.search(r"search index in ([\d.]+) s", out)
+        prepared = re.search(r"the figures in ([\d.]+) s", out)
         if load:
             figures["load_seconds"] = float(load.group(1))
             figures["load_rate"] = int(load.group(2).replace(",", ""))

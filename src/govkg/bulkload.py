@@ -200,6 +200,9 @@ def change_store(store_dir: Path, change: Callable[[pyoxigraph.Store], object]) 
         store = pyoxigraph.Store(str(staging))
         change(store)
         store.flush()
+        # Bulk loading leaves many overlapping table files; compacting them makes the
+        # scans that follow (dumps, search index, statistics) two to three times faster.
+        store.optimize()
         total = len(store)
         del store
         gc.collect()  # close RocksDB before the directory moves

@@ -227,16 +227,17 @@ def _reason(store_dir: Path) -> None:
 
 
 def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
-    """Build the dumps and the search index of the store now, not at the server's start."""
+    """Build what the server needs for the store now, not at its start (``prebuilt.prepare``)."""
     import time
 
-    from govkg.prebuilt import prepare_data
+    from govkg.prebuilt import prepare
     from govkg.store import open_persistent
 
     started = time.perf_counter()
     store_settings = {**settings, "store": str(store_dir)}
-    prepare_data(store_settings, open_persistent(store_dir))
-    click.echo(f"Built the dumps and the search index in {time.perf_counter() - started:.1f} s.")
+    prepare(store_settings, open_persistent(store_dir))
+    seconds = time.perf_counter() - started
+    click.echo(f"Built the dumps, the search index and the figures in {seconds:.1f} s.")
 
 
 @main.command()

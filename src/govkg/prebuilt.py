@@ -80,9 +80,11 @@ def cached_validation(settings: dict[str, Any]) -> CachedValidation:
 
 
 def prepare(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
-    """Build the dumps, the search index and the SHACL report now, unless they are cached.
+    """Build the dumps, the search index, the whole-store figures and the SHACL report now,
+    unless they are cached.
 
-    The server's master does this before forking.
+    The server's master does this before forking; ``govkg load`` and ``govkg reason`` do it
+    for the store they made, so that its first start finds everything built.
     """
     build = prepare_data(settings, store)
     cached_validation(settings)
@@ -90,10 +92,7 @@ def prepare(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
 
 
 def prepare_data(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
-    """Build what is made from the served data (dumps, search index) unless it is cached.
-
-    ``govkg load`` calls this after loading, so that a big store's first start finds them.
-    """
+    """Build what is made from the served data (dumps, search index, figures) unless cached."""
     from govkg.search import open_index
 
     build = build_id(settings)
