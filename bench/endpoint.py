@@ -115,12 +115,12 @@ def sparql_path(query: str) -> str:
 
 # --- the dump ------------------------------------------------------------------------------
 
-def make_dump(workdir: Path, synth: int) -> Path:
+def make_dump(workdir: Path, cache: Path, synth: int) -> Path:
     """govkg's built graphs (N-Quads), plus ``synth`` synthetic triples if asked."""
     from govkg.settings import load_settings
     from govkg.store import built_graphs_file
 
-    built = built_graphs_file(load_settings({"cache_dir": str(workdir / "cache")}))
+    built = built_graphs_file(load_settings({"cache_dir": str(cache)}))
     if not synth:
         return built
     dump = workdir / "dump.nq"
@@ -381,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write figures as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a goal is missed")
     parser.add_argument("--workdir", type=Path, help="keep the dump, store and logs here")
+    parser.add_argument("--cache-dir", type=Path,
+                        help="govkg's cache directory (default: one in the work directory)")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.warmup, args.wrk_seconds = 5, 1, 1
@@ -391,8 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         logs = workdir / "logs"
         logs.mkdir(exist_ok=True)
-        cache = workdir / "cache"
-        dump = make_dump(workdir, args.synth)
+        cache = args.cache_dir or workdir / "cache"
+        dump = make_dump(workdir, cache, args.synth)
         quads = count_quads(dump)
         env = {"GOVKG_CACHE_DIR": str(cache)}
         settings = {"cache_dir": str(cache)}

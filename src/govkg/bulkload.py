@@ -42,7 +42,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from govkg.errors import DataFileError, GovkgError
 from govkg.reason_sparql import ReasonResult, materialise
-from govkg.store import is_store
+from govkg.store import is_store, mark_build
 from govkg.vocab import graph_iri
 
 DEFAULT_GRAPH = str(graph_iri("data"))
@@ -206,6 +206,7 @@ def change_store(store_dir: Path, change: Callable[[pyoxigraph.Store], object]) 
         total = len(store)
         del store
         gc.collect()  # close RocksDB before the directory moves
+        mark_build(staging)
         _swap(staging, store_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -231,11 +231,11 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
     import time
 
     from govkg.prebuilt import prepare
-    from govkg.store import open_persistent
+    from govkg.store import open_writable
 
     started = time.perf_counter()
     store_settings = {**settings, "store": str(store_dir)}
-    prepare(store_settings, open_persistent(store_dir))
+    prepare(store_settings, open_writable(store_dir))
     seconds = time.perf_counter() - started
     click.echo(f"Built the dumps, the search index and the figures in {seconds:.1f} s.")
 

@@ -31,13 +31,20 @@ def sources_id(settings: dict[str, Any]) -> str:
 def build_id(settings: dict[str, Any]) -> str:
     """A short hash of what is served: it names everything built from it.
 
-    The sources, and for a persistent store (the ``store`` setting) its files' names, sizes
-    and times, so that a reloaded store gets new dumps.
+    The sources, and for a persistent store (the ``store`` setting) the build name that
+    ``govkg load`` gave it (``store.mark_build``) or, for a store made otherwise, its files'
+    names, sizes and times, so that a reloaded store gets new dumps.
     """
+    from govkg.store import build_mark
+
     digest = hashlib.sha256(input_hash(find_sources(root_path(settings))).encode())
     if settings.get("store"):
         store = Path(settings["store"]).resolve()
         digest.update(str(store).encode())
+        mark = build_mark(store)
+        if mark:
+            digest.update(f"mark {mark}".encode())
+            return digest.hexdigest()[:16]
         for path in sorted(store.glob("*")):
             if path.is_file() and path.name.startswith(_STORE_DATA_FILES):
                 stat = path.stat()
@@ -98,25 +105,28 @@ def prepare_data(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
     build = build_id(settings)
     prebuilt_dumps(settings, store, build)
     open_index(settings, store).close()
-    compute_facts(settings, build)
+    compute_facts(settings, build, store)
     return build
 
 
 WARMED_PAGES = ("/", "/.well-known/void")  # the pages that show whole-store figures
 
 
-def compute_facts(settings: dict[str, Any], build: str) -> None:
+def compute_facts(settings: dict[str, Any], build: str, store: pyoxigraph.Store) -> None:
     """Compute the whole-store figures the pages show (``Site.stored``), unless done already.
 
-    The app itself visits the pages that show them, so the figures are exactly those the
-    views would compute; they land in ``<cache>/facts-<build>/``.
+    The app itself visits the pages that show them (on ``store``), so the figures are
+    exactly those the views would compute; they land in ``<cache>/facts-<build>/``.
     """
     done = Path(settings["cache_dir"]) / f"facts-{build}" / "complete"
     if done.is_file():
         return
     from govkg import create_app
+    from govkg.web.site import Site
 
-    client = create_app(settings).test_client()
+    app = create_app(settings)
+    app.extensions["govkg"] = Site(settings, store, build)
+    client = app.test_client()
     for path in WARMED_PAGES:
         response = client.get(path)
         if response.status_code != 200:
