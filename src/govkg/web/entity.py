@@ -205,7 +205,8 @@ def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incomi
 
 def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
     """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
-    text = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p { ?s ?p ?entity } }"
+    text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p { ?s ?p ?entity } }"
+            " GROUP BY ?entity")
     return int(next(iter(_solutions(store, text, node)))["n"].value)
 
 
