@@ -231,15 +231,12 @@ def start_rdflib_endpoint(stack: ExitStack, logs: Path, dump: Path) -> Server:
 def virtuoso_endpoint(stack: ExitStack, dump: Path, workdir: Path) -> str:
     """The SPARQL endpoint URL of a Virtuoso holding ``dump``, stopped when ``stack`` closes.
 
-    The one place where Virtuoso plugs in: it uses the project's Virtuoso starter
-    (``govkg.virtuoso.start_virtuoso(stack, dump, workdir) -> url``) when there is one.
+    The one place where Virtuoso plugs in (``bench/virtuoso_local.py`` starts it; the
+    project's own Virtuoso fixture can take its place here). "not run" if virtuoso-t is
+    not installed.
     """
-    which("virtuoso-t")
-    try:
-        from govkg.virtuoso import start_virtuoso  # type: ignore[import-not-found]
-    except ImportError:
-        raise NotRun("virtuoso-t is installed, but govkg has no Virtuoso starter "
-                     "(govkg.virtuoso.start_virtuoso) yet") from None
+    from virtuoso_local import start_virtuoso
+
     return start_virtuoso(stack, dump, workdir)
 
 
