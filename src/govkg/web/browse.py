@@ -77,12 +77,17 @@ def class_link(node: NamedNode) -> str:
 @bp.route("/")
 def home() -> str:
     site = current_site()
-    labeller = Labeller(site.store)
     stats = site.graph_stats()
-    tier = {s["member"] for s in solutions(TIER_MEMBERS)}
-    provinces = [(labeller.show(s["province"]), s["province"] in tier,
-                  url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
-                 for s in solutions(PROVINCES)]
+
+    def listed_provinces() -> list[tuple]:
+        labeller = Labeller(site.store)
+        tier = {s["member"] for s in solutions(TIER_MEMBERS)}
+        return [(labeller.show(s["province"]), s["province"] in tier,
+                 url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
+                for s in solutions(PROVINCES)]
+
+    # Once per process: a big store has thousands of provinces, and they never change.
+    provinces = site.once("home:provinces", listed_provinces)
     examples = [(title, url_for("sparql.endpoint", query=text)) for title, text in EXAMPLES]
     return render_template("home.html", title="govkg", stats=stats, provinces=provinces,
                            examples=examples, graphs=GRAPH_NAMES)
