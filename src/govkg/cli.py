@@ -173,12 +173,15 @@ def sentences(settings: dict[str, Any]) -> None:
               help="Named graph for triples (and default-graph quads); default: graph/data.")
 @click.option("--embedded", is_flag=True,
               help="Also load govkg's own built graphs (ontology, data, report, inferred …).")
+@click.option("--reason", is_flag=True,
+              help="Then materialise the OWL RL subset into graph/inferred (as `govkg reason`).")
 @click.pass_obj
 def load(settings: dict[str, Any], files: tuple[Path, ...], store_dir: Path, graph: str | None,
-         embedded: bool) -> None:
+         embedded: bool, reason: bool) -> None:
     """Bulk-load Turtle, N-Triples, N-Quads or TriG files (also .gz) into a persistent store.
 
-    All or nothing: a bad file stops the load and leaves the store as it was.
+    All or nothing: a bad file stops the load and leaves the store as it was. Then the
+    dumps and the search index that `govkg serve --store` offers are built.
     """
     from govkg.bulkload import DEFAULT_GRAPH, input_size, load_files
     from govkg.store import built_graphs_file
@@ -198,6 +201,43 @@ def load(settings: dict[str, Any], files: tuple[Path, ...], store_dir: Path, gra
     click.echo(f"Loaded {result.added:,} triples from {result.files} file(s) into {store_dir} "
                f"in {result.seconds:.1f} s ({result.rate:,.0f} triples/s); "
                f"the store holds {result.total:,}.")
+    if reason:
+        _reason(store_dir)
+    _prepare(settings, store_dir)
+
+
+@main.command()
+@click.option("--store", "store_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of the persistent Oxigraph store (made by `govkg load`).")
+@click.pass_obj
+def reason(settings: dict[str, Any], store_dir: Path) -> None:
+    """Materialise OWL RL's subclass, subproperty, inverse, transitive, chain, domain and range
+    rules inside a persistent store (replacing graph/inferred), all or nothing."""
+    _reason(store_dir)
+    _prepare(settings, store_dir)
+
+
+def _reason(store_dir: Path) -> None:
+    from govkg.bulkload import reason_store
+
+    result = reason_store(store_dir)
+    click.echo(f"Reasoned over {store_dir} in {result.seconds:.1f} s ({result.rounds} rounds): "
+               f"graph/inferred holds {result.inferred:,} triples.")
+
+
+def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
+    """Build what the server needs for the store now, not at its start (``prebuilt.prepare``)."""
+    import time
+
+    from govkg.prebuilt import prepare
+    from govkg.store import open_writable
+
+    started = time.perf_counter()
+    store_settings = {**settings, "store": str(store_dir)}
+    prepare(store_settings, open_writable(store_dir))
+    seconds = time.perf_counter() - started
+    click.echo(f"Built the dumps, the search index and the figures in {seconds:.1f} s.")
 
 
 @main.command()

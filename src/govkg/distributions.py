@@ -2,6 +2,12 @@
 
 Each dump is written to ``<cache>/dumps-<build>/`` with a manifest giving its size,
 triple count, SHA-256 and date, so the server only ever sends files that already exist.
+
+A store of up to ``SORTED_MAX_QUADS`` quads is dumped in a stable sorted order (a dump's
+bytes depend on its content only). A bigger one (a persistent store of millions of quads)
+is streamed to disk in the store's own order, graph by graph, so memory stays flat; its
+graph-format dumps then count the statements written (a triple asserted in two graphs
+counts twice).
 """
 
 import gzip
@@ -9,17 +15,20 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
 
 from govkg.formats import Format, find_format, serialise_quads
-from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, graph_iri
+from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, PREFIXES, graph_iri
 
 MANIFEST = "manifest.json"
+SORTED_MAX_QUADS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,46 @@ def build_one(store: pyoxigraph.Store, dist: Distribution, directory: Path) -> B
     )
 
 
+def stream_one(store: pyoxigraph.Store, dist: Distribution,
+               directory: Path) -> BuiltDistribution:
+    """Write one dump straight from the store's iterators to disk, then hash the file."""
+    fmt = dist.format
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    os.close(fd)
+    counted = 0
+
+    def statements() -> Iterator[Quad | Triple]:
+        nonlocal counted
+        for name in dist.graphs:
+            for quad in store.quads_for_pattern(None, None, None, NamedNode(graph_iri(name))):
+                counted += 1
+                yield quad if fmt.kind == "dataset" else quad.triple
+
+    try:
+        # Level 1: three times faster than the default 9 on N-Quads, files a third larger.
+        with (gzip.open(tmp, "wb", compresslevel=1) if dist.gzipped else open(tmp, "wb")) as out:
+            prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+            serialize(statements(), out, format=fmt.oxigraph, prefixes=prefixes)
+        digest = hashlib.sha256()
+        with open(tmp, "rb") as written:
+            for block in iter(lambda: written.read(1 << 20), b""):
+                digest.update(block)
+        os.replace(tmp, directory / dist.file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return BuiltDistribution(
+        file=dist.file, size=(directory / dist.file).stat().st_size, triples=counted,
+        sha256=digest.hexdigest(),
+        modified=datetime.now(UTC).replace(microsecond=0).isoformat(),
+    )
+
+
+def is_big(store: pyoxigraph.Store) -> bool:
+    """Whether the store holds more than ``SORTED_MAX_QUADS`` quads (stops counting there)."""
+    return next(islice(iter(store), SORTED_MAX_QUADS, None), None) is not None
+
+
 def read_manifest(directory: Path) -> list[BuiltDistribution] | None:
     try:
         entries = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
@@ -117,7 +166,8 @@ def build_distributions(store: pyoxigraph.Store, directory: Path) -> list[BuiltD
     if built is not None:
         return built
     directory.mkdir(parents=True, exist_ok=True)
-    built = [build_one(store, dist, directory) for dist in DISTRIBUTIONS]
+    build = stream_one if is_big(store) else build_one
+    built = [build(store, dist, directory) for dist in DISTRIBUTIONS]
     manifest = json.dumps([asdict(b) for b in built], indent=1).encode()
     _write_atomically(directory / MANIFEST, manifest)
     return built

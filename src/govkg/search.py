@@ -333,10 +333,18 @@ def open_index(settings: dict[str, Any], store: pyoxigraph.Store | None = None) 
     """The search index of the configured sources, built once into ``settings["cache_dir"]``.
 
     ``store``, if given, must hold the configured build; otherwise it is loaded when the
-    index has to be built.
+    index has to be built. For a persistent store (the ``store`` setting) the index is named
+    by the build id, which changes when the store is reloaded.
     """
-    from govkg.store import built_graphs_file, load_nquads
+    from govkg.store import built_graphs_file, load_nquads, open_persistent
 
+    if settings.get("store"):
+        from govkg.prebuilt import build_id
+
+        path = Path(settings["cache_dir"]) / f"search-{build_id(settings)}.v{INDEX_FORMAT}.sqlite"
+        if not path.exists():
+            build_index(store if store is not None else open_persistent(settings["store"]), path)
+        return SearchIndex(path)
     graphs_file = built_graphs_file(settings)
     path = index_path_for(graphs_file)
     if not path.exists():

@@ -6,6 +6,7 @@ read-only so that several server processes can share it. With the ``endpoint`` s
 (``GOVKG_ENDPOINT``) it is an external SPARQL 1.1 endpoint (``govkg.remote_store``).
 """
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,36 @@ def load_nquads(nquads: Path) -> pyoxigraph.Store:
 def built_graphs_file(settings: dict[str, Any]) -> Path:
     """The cached N-Quads build for the configured sources (built now if missing)."""
     return cached_build(find_sources(root_path(settings)), Path(settings["cache_dir"]))
+
+
+BUILD_MARKER = "govkg-build"  # a file govkg writes into a store it changed: names that state
+
+
+def mark_build(path: Path) -> None:
+    """Give the store at ``path`` a new build name (``govkg load`` and ``govkg reason`` do).
+
+    What is built from a store (dumps, search index, figures) is named after it, so a
+    changed store gets new ones. RocksDB ignores a file whose name is not one of its own.
+    """
+    (Path(path) / BUILD_MARKER).write_text(uuid.uuid4().hex + "\n")
+
+
+def build_mark(path: Path) -> str | None:
+    """The build name ``mark_build`` gave the store, if any."""
+    try:
+        return (Path(path) / BUILD_MARKER).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def open_writable(path: Path) -> pyoxigraph.Store:
+    """The store at ``path`` opened for writing: full scans run two to three times faster
+    than on a read-only handle (which has no block cache to speak of). Only one process may
+    hold it so, and no server should be serving the store meanwhile."""
+    try:
+        return pyoxigraph.Store(str(path))
+    except OSError as error:
+        raise GovkgError(f"{path}: cannot open the store for writing ({error})") from None
 
 
 def is_store(path: Path) -> bool:

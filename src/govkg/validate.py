@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-import pyshacl
 from rdflib import Graph
 from rdflib.namespace import SH
 
@@ -31,6 +30,8 @@ def validate_graphs(graphs: dict[str, Graph]) -> ValidationReport:
     for name in ASSERTED_GRAPHS:
         for triple in graphs[name]:
             data.add(triple)
+    import pyshacl  # here, not at the top: it takes half a second to import
+
     conforms, report, _text = pyshacl.validate(
         data, shacl_graph=graphs["shapes"], inference="none", advanced=True, allow_warnings=True
     )

@@ -11,7 +11,6 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 from werkzeug.exceptions import BadRequest, NotFound
 
 from govkg.query import run_query
-from govkg.stats import graph_stats
 from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
 from govkg.web.display import Labeller
@@ -78,12 +77,17 @@ def class_link(node: NamedNode) -> str:
 @bp.route("/")
 def home() -> str:
     site = current_site()
-    labeller = Labeller(site.store)
-    stats = site.once("stats", lambda: graph_stats(site.store))
-    tier = {s["member"] for s in solutions(TIER_MEMBERS)}
-    provinces = [(labeller.show(s["province"]), s["province"] in tier,
-                  url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
-                 for s in solutions(PROVINCES)]
+    stats = site.graph_stats()
+
+    def listed_provinces() -> list[tuple]:
+        labeller = Labeller(site.store)
+        tier = {s["member"] for s in solutions(TIER_MEMBERS)}
+        return [(labeller.show(s["province"]), s["province"] in tier,
+                 url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
+                for s in solutions(PROVINCES)]
+
+    # Once per process: a big store has thousands of provinces, and they never change.
+    provinces = site.once("home:provinces", listed_provinces)
     examples = [(title, url_for("sparql.endpoint", query=text)) for title, text in EXAMPLES]
     return render_template("home.html", title="govkg", stats=stats, provinces=provinces,
                            examples=examples, graphs=GRAPH_NAMES)
@@ -180,7 +184,7 @@ def graph(name: str) -> Response:
         raise NotFound(f"There is no graph called {name!r}. Graphs: {', '.join(GRAPH_NAMES)}.")
     store = current_site().store
     node = NamedNode(graph_iri(name))
-    stats = current_site().once("stats", lambda: graph_stats(store))
+    stats = current_site().graph_stats()
     query = f"SELECT * WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }} LIMIT 100"
     return document(f"/graph/{name}", ext,
                     quads=lambda: store.quads_for_pattern(None, None, None, node),

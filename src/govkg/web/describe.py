@@ -1,5 +1,6 @@
 """Descriptions of the dataset, generated from the live store: VoID, DCAT and the SPARQL
-Service Description. Never hand-kept: counts, partitions and dumps are read each time.
+Service Description. Never hand-kept: counts and partitions are computed from the store once
+per build (kept on disk, see ``Site.solutions``), dumps read from their manifest.
 """
 
 import hashlib
@@ -11,7 +12,6 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
 from govkg.distributions import BuiltDistribution
 from govkg.formats import FORMATS, formats_of, serialise_quads
 from govkg.prebuilt import prebuilt_dumps
-from govkg.query import run_query
 from govkg.vocab import ASSERTED_GRAPHS, BASE, GRAPH_NAMES, ID, ONTOLOGY_IRI, PREFIXES, graph_iri
 from govkg.web.documents import document, in_order
 from govkg.web.iris import public_url
@@ -61,9 +61,8 @@ def triple(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal)
 
 
 def rows(text: str) -> QuerySolutions:
-    result = run_query(current_site().store, text)
-    assert isinstance(result, QuerySolutions)
-    return result
+    """Solutions of a whole-store query, computed once per build (``Site.solutions``)."""
+    return current_site().solutions(text)
 
 
 def graph_counts() -> dict[str, int]:

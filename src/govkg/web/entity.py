@@ -24,6 +24,11 @@ HEADER_PREDICATES = {RDF_TYPE.value, RDFS + "label", SKOS + "altLabel", SKOS + "
 DESCRIPTIONS = (SKOS + "definition", "http://purl.org/dc/terms/description", RDFS + "comment")
 SAME_AS = ("http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch", SCHEMA + "sameAs")
 MAX_INCOMING = 500
+# Bounds that keep a page of a hub (an indicator measured by 40,000 figures in a store of
+# 10 M triples) as fast as any other: at most this many incoming statements are read, and
+# this many figures shown; past that the page says there are more.
+MAX_INCOMING_READ = MAX_INCOMING
+MAX_FIGURES = 100
 
 # The columns of a figures table, for any query that binds ?entity and ?figure.
 FIGURE_COLUMNS = """
@@ -97,6 +102,7 @@ class EntityView:
     incoming: list[Incoming]
     incoming_total: int
     jsonld: dict = field(default_factory=dict)
+    more_figures: bool = False  # more than MAX_FIGURES figures: the page shows the first
 
 
 def is_known(store: pyoxigraph.Store, node: NamedNode) -> bool:
@@ -125,11 +131,13 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
                           key=lambda s: (s.lang, s.text)),
         types=_types(facts, labeller),
         properties=_properties(facts, labeller),
-        figures=_figures(store, node, labeller),
+        figures=_figures(store, node, labeller)[:MAX_FIGURES],
         quotes=_quotes(store, node, labeller),
         incoming=incoming, incoming_total=total,
     )
     view.jsonld = schema_jsonld(node, facts, page_url)
+    view.more_figures = len(view.figures) == MAX_FIGURES and len(
+        _figures(store, node, labeller, limit=MAX_FIGURES + 1, label=False)) > MAX_FIGURES
     return view
 
 
@@ -157,9 +165,13 @@ def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode) -> QuerySolu
     return result
 
 
-def _figures(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[FigureRow]:
+def _figures(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
+             limit: int = MAX_FIGURES, label: bool = True) -> list[FigureRow]:
     rows = []
-    for s in _solutions(store, FIGURES, node):
+    for s in _solutions(store, f"{FIGURES} LIMIT {limit}", node):
+        if not label:
+            rows.append(s)
+            continue
         show = labeller.show
         rows.append(FigureRow(show(s["figure"]), show(s["indicator"]), show(s["value"]),
                               show(s["unit"]), show(s["qualifier"]), show(s["date"]),
@@ -175,13 +187,27 @@ def _quotes(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> lis
 def _incoming(store: pyoxigraph.Store, node: NamedNode,
               labeller: Labeller) -> tuple[list[Incoming], int]:
     found: dict[tuple, bool] = {}
-    for quad in store.quads_for_pattern(None, None, node, None):
+    quads = store.quads_for_pattern(None, None, node, None)
+    for read, quad in enumerate(quads):
+        if read == MAX_INCOMING_READ:
+            return _first_incoming(found, labeller), _count_incoming(store, node)
         key = (quad.subject, quad.predicate)
         found[key] = found.get(key, True) and quad.graph_name == INFERRED
+    return _first_incoming(found, labeller), len(found)
+
+
+def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incoming]:
     links = [Incoming(labeller.show(s), labeller.show(p), inferred)
              for (s, p), inferred in found.items()]
     links.sort(key=lambda i: (i.inferred, i.predicate.text, i.subject.text))
-    return links[:MAX_INCOMING], len(links)
+    return links[:MAX_INCOMING]
+
+
+def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
+    """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
+    text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p { ?s ?p ?entity } }"
+            " GROUP BY ?entity")
+    return int(next(iter(_solutions(store, text, node)))["n"].value)
 
 
 def schema_jsonld(node: NamedNode, facts: dict[tuple, bool], page_url: str) -> dict:

@@ -183,7 +183,7 @@ def shapes_version(version: str) -> Response:
 @bp.route("/validation.<ext>")
 def validation(ext: str | None = None) -> Response:
     site = current_site()
-    report = site.once("validation", lambda: cached_validation(site.settings, site.build))
+    report = site.once("validation", lambda: cached_validation(site.settings))
 
     def html() -> str:
         rows = [(v, href(v.focus), href(v.shape)) for v in report.violations]

@@ -1,13 +1,26 @@
-"""What every view needs: the settings, the store and the things built once per input hash."""
+"""What every view needs: the settings, the store and the things built once per input hash.
 
-from dataclasses import dataclass, field
+Whole-store figures (statistics, VoID partitions) cost a scan of the store: on a persistent
+store of millions of triples, seconds to minutes. They are computed once per build and kept
+on disk under ``<cache>/facts-<build>/``, so that neither a worker nor a restart pays again
+(``govkg load`` computes them before the first start; see ``prebuilt.prepare``).
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 from flask import current_app
+from pyoxigraph import QueryResultsFormat, QuerySolutions
 
 from govkg.prebuilt import build_id
+from govkg.query import run_query
+from govkg.stats import Stats, graph_stats
 
 
 @dataclass
@@ -26,6 +39,40 @@ class Site:
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]
+
+    def _fact_file(self, name: str) -> Path:
+        return self.cache_dir / f"facts-{self.build}" / name
+
+    def stored(self, key: str, compute: Any) -> Any:
+        """``compute()`` (a JSON value), kept on disk for this build."""
+        path = self._fact_file(f"{key}.json")
+        if not path.is_file():
+            _write(path, json.dumps(compute(), ensure_ascii=False).encode())
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def solutions(self, text: str) -> QuerySolutions:
+        """The solutions of a SELECT query over the whole store, kept on disk for this build."""
+        path = self._fact_file(hashlib.sha256(text.encode()).hexdigest()[:32] + ".srj")
+        if not path.is_file():
+            result = run_query(self.store, text)
+            assert isinstance(result, QuerySolutions)
+            _write(path, result.serialize(format=QueryResultsFormat.JSON))
+        parsed = pyoxigraph.parse_query_results(path=str(path), format=QueryResultsFormat.JSON)
+        assert isinstance(parsed, QuerySolutions)
+        return parsed
+
+    def graph_stats(self) -> Stats:
+        """What the graph holds (``govkg.stats``), kept on disk for this build."""
+        return self.once("stats", lambda: Stats(**self.stored(
+            "stats", lambda: asdict(graph_stats(self.store)))))
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
 
 
 def make_site(settings: dict[str, Any], store: pyoxigraph.Store) -> Site:

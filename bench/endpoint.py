@@ -1,0 +1,477 @@
+"""How fast govkg's endpoint answers, next to its engine and its peers, in one run on one dump.
+
+    python bench/endpoint.py                   # govkg's own data (the embedded build)
+    python bench/endpoint.py --synth 100000    # plus 100 k synthetic triples (bench/synth.py)
+    python bench/endpoint.py --quick           # a few repetitions: checks that it runs
+
+(``pip install -e '.[bench]'`` brings rdflib-endpoint; ``wrk`` is a Debian package.)
+
+For each query of a fixed set — count, group-by-type, exact label lookup, CONTAINS filter
+over labels, a two-hop join, a numeric filter with ORDER BY, a DESCRIBE and an entity page —
+it measures p50 and p95 (ms) of:
+
+- **oxigraph**: the query run in-process by pyoxigraph on the same dump, results serialised
+  as the endpoint sends them (SPARQL JSON, N-Triples): the engine floor. For the entity page,
+  the govkg app in-process (Flask's test client): everything but HTTP and gunicorn.
+- **govkg**: the same over HTTP on a ``govkg serve`` started here, on one kept-alive connection.
+- **rdflib**: the query in-process by rdflib (the naive approach), skipped above
+  ``--rdflib-max`` triples.
+- **rdflib-endpoint**: the query over HTTP on rdflib-endpoint (rdflib behind FastAPI).
+- **virtuoso**: the query over HTTP on Virtuoso Open Source (``virtuoso_endpoint`` below).
+
+It prints one side-by-side table, the check "govkg p50 ≤ 2 × oxigraph p50 + 2 ms" per query
+(PASS/FAIL), then ASK throughput by ``wrk`` (2 threads, 8 connections, 5 s) against govkg
+and against the floor app (``bench/floor_app.py``: Flask + gunicorn answering the same ASK
+from pyoxigraph, same worker count and class), with non-2xx counts; the goal is govkg ≥ ½ of
+the floor with no non-2xx answer. A column that cannot run here says why ("not run: …").
+``--json FILE`` also writes every figure as JSON. The exit status is 0 unless something
+broke; ``--strict`` makes a missed goal exit 1 too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote
+
+from harness import (
+    BIN,
+    ROOT,
+    Client,
+    NotRun,
+    Server,
+    Timing,
+    free_port,
+    measure,
+    start_server,
+    which,
+)
+
+PREFIXES = """PREFIX gk: <https://w3id.org/govkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+ENTITY = "https://w3id.org/govkg/id/region/guangdong"
+ENTITY_PAGE = "/id/region/guangdong.html"
+ASK = PREFIXES + "ASK { ?s a gk:Province }"
+JSON_RESULTS = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    name: str
+    sparql: str | None  # None: a page, not a query
+    page: str | None = None
+
+    @property
+    def accept(self) -> str:
+        if self.page:
+            return "text/html"
+        return NTRIPLES if self.sparql and "DESCRIBE" in self.sparql else JSON_RESULTS
+
+
+QUERIES = (
+    BenchQuery("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+    BenchQuery("group-by-type", PREFIXES + """SELECT ?type (COUNT(?s) AS ?n)
+        WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n)"""),
+    BenchQuery("exact label", PREFIXES + 'SELECT ?s WHERE { ?s rdfs:label "广东省"@zh }'),
+    BenchQuery("CONTAINS label", PREFIXES + """SELECT ?s ?label
+        WHERE { ?s rdfs:label ?label FILTER(CONTAINS(?label, "政务")) }"""),
+    BenchQuery("two-hop join", PREFIXES + """SELECT ?platform ?government ?name WHERE {
+        ?platform gk:operatedBy ?body . ?body gk:partOf ?government .
+        ?government rdfs:label ?name FILTER(LANG(?name) = "zh") }"""),
+    BenchQuery("numeric ORDER BY", PREFIXES + """SELECT ?figure ?value
+        WHERE { ?figure gk:value ?value FILTER(?value > 50) } ORDER BY DESC(?value) LIMIT 100"""),
+    BenchQuery("DESCRIBE", f"DESCRIBE <{ENTITY}>"),
+    BenchQuery("entity page", None, ENTITY_PAGE),
+)
+ENGINES = ("oxigraph", "govkg", "rdflib", "rdflib-endpoint", "virtuoso")
+
+
+@dataclass
+class Column:
+    name: str
+    timings: dict[str, Timing] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # query name → why not
+    not_run: str | None = None  # why the whole column is empty
+    start_seconds: float | None = None
+
+
+def sparql_path(query: str) -> str:
+    return "/sparql?query=" + quote(query, safe="")
+
+
+# --- the dump ------------------------------------------------------------------------------
+
+def make_dump(workdir: Path, cache: Path, synth: int) -> Path:
+    """govkg's built graphs (N-Quads), plus ``synth`` synthetic triples if asked."""
+    from govkg.settings import load_settings
+    from govkg.store import built_graphs_file
+
+    built = built_graphs_file(load_settings({"cache_dir": str(cache)}))
+    if not synth:
+        return built
+    dump = workdir / "dump.nq"
+    synthetic = workdir / "synth.nq.gz"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), str(synth), "-o",
+                    str(synthetic)], check=True)
+    with dump.open("wb") as out:
+        out.write(built.read_bytes())
+        with gzip.open(synthetic, "rb") as data:
+            shutil.copyfileobj(data, out)
+    return dump
+
+
+def count_quads(dump: Path) -> int:
+    with dump.open("rb") as lines:
+        return sum(1 for _ in lines)
+
+
+# --- the columns ---------------------------------------------------------------------------
+
+def run_column(column: Column, runner: Callable[[BenchQuery], Callable[[], object]],
+               repeats: int, warmup: int) -> None:
+    for query in QUERIES:
+        try:
+            column.timings[query.name] = measure(runner(query), repeats, warmup)
+        except NotRun as why:
+            column.skipped[query.name] = str(why)
+
+
+def oxigraph_runner(dump: Path, app_settings: dict) -> Callable:
+    import pyoxigraph
+    from pyoxigraph import QueryResultsFormat, QueryTriples, RdfFormat
+
+    from govkg import create_app
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(dump), format=RdfFormat.N_QUADS)
+    client = create_app(app_settings).test_client()
+
+    def runner(query: BenchQuery) -> Callable[[], object]:
+        if query.page:
+            def page() -> object:
+                response = client.get(query.page, headers={"Accept": "text/html"})
+                assert response.status_code == 200, response.status_code
+                return response.data
+            return page
+
+        def run() -> object:
+            result = store.query(query.sparql, use_default_graph_as_union=True)
+            if isinstance(result, QueryTriples):
+                return result.serialize(format=RdfFormat.N_TRIPLES)
+            return result.serialize(format=QueryResultsFormat.JSON)
+        return run
+    return runner
+
+
+def rdflib_runner(dump: Path) -> Callable:
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(dump), format="nquads")
+
+    def runner(query: BenchQuery) -> Callable[[], object]:
+        if query.page:
+            raise NotRun("a govkg page")
+        fmt = "nt" if "DESCRIBE" in (query.sparql or "") else "json"
+        return lambda: dataset.query(query.sparql).serialize(format=fmt)
+    return runner
+
+
+def http_runner(server_url: str, sparql: str, *, pages: bool) -> Callable:
+    """Queries by GET ``<sparql>?query=`` on one kept-alive connection."""
+    client = Client(server_url)
+
+    def runner(query: BenchQuery) -> Callable[[], object]:
+        if query.page:
+            if not pages:
+                raise NotRun("a govkg page")
+            path = query.page
+        else:
+            path = sparql + "?query=" + quote(query.sparql or "", safe="")
+        return lambda: client.get(path, {"Accept": query.accept})
+    return runner
+
+
+def start_govkg(stack: ExitStack, logs: Path, settings_env: dict[str, str],
+                store: Path | None, workers: int) -> Server:
+    port = free_port()
+    command = [str(BIN / "govkg"), "serve", "--port", str(port), "--workers", str(workers)]
+    if store:
+        command += ["--store", str(store)]
+    return start_server(stack, "govkg", command, port, sparql_path("ASK {}"), log_dir=logs,
+                        env=settings_env)
+
+
+def start_rdflib_endpoint(stack: ExitStack, logs: Path, dump: Path) -> Server:
+    try:
+        import rdflib_endpoint  # noqa: F401
+    except ImportError:
+        raise NotRun("rdflib-endpoint is not installed (pip install -e '.[bench]')") from None
+    port = free_port()
+    command = [sys.executable, "-m", "rdflib_endpoint", "serve", str(dump), "--host",
+               "127.0.0.1", "--port", str(port)]
+    return start_server(stack, "rdflib-endpoint", command, port, "/?query=ASK%7B%7D",
+                        log_dir=logs)
+
+
+def virtuoso_endpoint(stack: ExitStack, dump: Path, workdir: Path) -> str:
+    """The SPARQL endpoint URL of a Virtuoso holding ``dump``, stopped when ``stack`` closes.
+
+    The one place where Virtuoso plugs in (``bench/virtuoso_local.py`` starts it; the
+    project's own Virtuoso fixture can take its place here). "not run" if virtuoso-t is
+    not installed.
+    """
+    from virtuoso_local import start_virtuoso
+
+    return start_virtuoso(stack, dump, workdir)
+
+
+# --- throughput ----------------------------------------------------------------------------
+
+@dataclass
+class Throughput:
+    name: str
+    requests_per_second: float | None = None
+    non_2xx: int | None = None
+    errors: str = ""
+    not_run: str | None = None
+
+
+def wrk(name: str, url: str, seconds: int) -> Throughput:
+    try:
+        program = which("wrk")
+    except NotRun as why:
+        return Throughput(name, not_run=str(why))
+    out = subprocess.run(
+        [program, "-t2", "-c8", f"-d{seconds}s", "-H", f"Accept: {JSON_RESULTS}", url],
+        capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return Throughput(name, float(rate.group(1)) if rate else None,
+                      int(bad.group(1)) if bad else 0, errors.group(0) if errors else "")
+
+
+def start_floor(stack: ExitStack, logs: Path, dump: Path, workers: int) -> Server:
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "--chdir", str(ROOT / "bench"), "-w", str(workers),
+               "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}", "floor_app:create()"]
+    return start_server(stack, "floor", command, port, sparql_path("ASK {}"), log_dir=logs,
+                        env={"FLOOR_DUMP": str(dump)})
+
+
+# --- the report ----------------------------------------------------------------------------
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in ("pyoxigraph", "flask", "gunicorn", "rdflib", "rdflib-endpoint"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    try:
+        out = subprocess.run(["virtuoso-t", "--version"], capture_output=True, text=True,
+                             timeout=30)
+        match = re.search(r"Version (\S+)", out.stdout + out.stderr)
+        found["virtuoso"] = match.group(1) if match else "unknown"
+    except (OSError, subprocess.TimeoutExpired):
+        found["virtuoso"] = "not installed"
+    return found
+
+
+def machine() -> str:
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    with open("/proc/meminfo") as info:
+        kb = int(info.readline().split()[1])
+    return f"{cores} cores, {kb / 1024 / 1024:.0f} GiB"
+
+
+def ratio_check(oxigraph: Timing | None, govkg: Timing | None) -> str:
+    if oxigraph is None or govkg is None:
+        return "n/a"
+    limit = 2 * oxigraph.p50_ms + 2
+    verdict = "PASS" if govkg.p50_ms <= limit else "FAIL"
+    return f"{verdict} ({govkg.p50_ms:.2f} ≤ {limit:.2f})"
+
+
+def cell(column: Column, query: str) -> str:
+    if column.not_run:
+        return "not run"
+    if query in column.skipped:
+        return "—"
+    timing = column.timings.get(query)
+    return str(timing) if timing else "—"
+
+
+def report(columns: dict[str, Column], throughput: list[Throughput], info: dict) -> str:
+    lines = [f"Machine: {info['machine']}; {info['quads']:,} quads ({info['dump']}); "
+             f"{info['repeats']} runs per query after {info['warmup']} warm-up.",
+             "Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
+             "",
+             "p50 / p95 in ms:",
+             "",
+             "| query | " + " | ".join(ENGINES) + " | govkg ≤ 2 × oxigraph + 2 ms |",
+             "|---" * (len(ENGINES) + 2) + "|"]
+    for query in QUERIES:
+        cells = [cell(columns[e], query.name) for e in ENGINES]
+        check = ratio_check(columns["oxigraph"].timings.get(query.name),
+                            columns["govkg"].timings.get(query.name))
+        lines.append(f"| {query.name} | " + " | ".join(cells) + f" | {check} |")
+    lines.append("")
+    for name in ENGINES:
+        column = columns[name]
+        if column.not_run:
+            lines.append(f"{name}: not run: {column.not_run}")
+        for query, why in column.skipped.items():
+            lines.append(f"{name}, {query}: {why}")
+        if column.start_seconds is not None:
+            lines.append(f"{name}: started in {column.start_seconds:.2f} s")
+    lines += ["", "ASK throughput (wrk -t2 -c8 -d{}s):".format(info["wrk_seconds"]), ""]
+    for t in throughput:
+        if t.not_run:
+            lines.append(f"- {t.name}: not run: {t.not_run}")
+        else:
+            lines.append(f"- {t.name}: {t.requests_per_second:,.0f} requests/s, "
+                         f"{t.non_2xx} non-2xx {t.errors}".rstrip())
+    govkg, floor = (next((t for t in throughput if t.name == n), None) for n in ("govkg", "floor"))
+    if govkg and floor and govkg.requests_per_second and floor.requests_per_second:
+        share = govkg.requests_per_second / floor.requests_per_second
+        verdict = "PASS" if share >= 0.5 and govkg.non_2xx == 0 else "FAIL"
+        lines.append(f"- govkg / floor = {share:.2f} (goal ≥ 0.50, zero non-2xx): {verdict}")
+    return "\n".join(lines)
+
+
+def goals_met(text: str) -> bool:
+    return "FAIL" not in text
+
+
+# --- main ----------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--synth", type=int, default=0, metavar="N",
+                        help="add N synthetic triples to govkg's data (default: none)")
+    parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--wrk-seconds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--rdflib-max", type=int, default=300_000, metavar="QUADS",
+                        help="skip rdflib (in-process and endpoint) above this many quads")
+    parser.add_argument("--skip", action="append", default=[], choices=(*ENGINES, "wrk"),
+                        help="leave out an engine or the wrk runs (repeatable)")
+    parser.add_argument("--quick", action="store_true",
+                        help="5 runs per query, 1 s of wrk: checks that everything works")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write figures as JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a goal is missed")
+    parser.add_argument("--workdir", type=Path, help="keep the dump, store and logs here")
+    parser.add_argument("--cache-dir", type=Path,
+                        help="govkg's cache directory (default: one in the work directory)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeats, args.warmup, args.wrk_seconds = 5, 1, 1
+
+    with ExitStack() as stack:
+        workdir = args.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(
+            prefix="govkg-bench-")))
+        workdir.mkdir(parents=True, exist_ok=True)
+        logs = workdir / "logs"
+        logs.mkdir(exist_ok=True)
+        cache = args.cache_dir or workdir / "cache"
+        dump = make_dump(workdir, cache, args.synth)
+        quads = count_quads(dump)
+        env = {"GOVKG_CACHE_DIR": str(cache)}
+        settings = {"cache_dir": str(cache)}
+        store = None
+        if args.synth:
+            store = workdir / "store"
+            if not store.exists():
+                subprocess.run([str(BIN / "govkg"), "load", str(dump), "--store", str(store)],
+                               check=True, env={**env, "PATH": str(BIN)})
+            settings["store"] = str(store)
+        columns = {name: Column(name) for name in ENGINES}
+        for name in args.skip:
+            if name in columns:
+                columns[name].not_run = "left out (--skip)"
+
+        def column(name: str, make_runner: Callable[[], Callable]) -> None:
+            if columns[name].not_run:
+                return
+            print(f"measuring {name} …", file=sys.stderr, flush=True)
+            try:
+                run_column(columns[name], make_runner(), args.repeats, args.warmup)
+            except NotRun as why:
+                columns[name].not_run = str(why)
+
+        too_big = f"{quads:,} quads is over --rdflib-max {args.rdflib_max:,}"
+        govkg_server: list[Server] = []
+
+        def govkg_runner() -> Callable:
+            server = start_govkg(stack, logs, env, store, args.workers)
+            govkg_server.append(server)
+            columns["govkg"].start_seconds = server.started_seconds
+            return http_runner(server.url, "/sparql", pages=True)
+
+        def rdflib_endpoint_runner() -> Callable:
+            if quads > args.rdflib_max:
+                raise NotRun(too_big)
+            server = start_rdflib_endpoint(stack, logs, dump)
+            columns["rdflib-endpoint"].start_seconds = server.started_seconds
+            return http_runner(server.url, "/", pages=False)
+
+        def rdflib_in_process() -> Callable:
+            if quads > args.rdflib_max:
+                raise NotRun(too_big)
+            return rdflib_runner(dump)
+
+        column("govkg", govkg_runner)
+        column("oxigraph", lambda: oxigraph_runner(dump, settings))
+        column("rdflib", rdflib_in_process)
+        column("rdflib-endpoint", rdflib_endpoint_runner)
+        column("virtuoso", lambda: http_runner(virtuoso_endpoint(stack, dump, workdir), "",
+                                                 pages=False))
+
+        throughput: list[Throughput] = []
+        if "wrk" not in args.skip:
+            ask = sparql_path(ASK)
+            if govkg_server:
+                print("wrk on govkg …", file=sys.stderr, flush=True)
+                throughput.append(wrk("govkg", govkg_server[0].url + ask, args.wrk_seconds))
+            try:
+                floor = start_floor(stack, logs, dump, args.workers)
+                print("wrk on the floor app …", file=sys.stderr, flush=True)
+                throughput.append(wrk("floor", floor.url + ask, args.wrk_seconds))
+            except NotRun as why:
+                throughput.append(Throughput("floor", not_run=str(why)))
+        info = {"machine": machine(), "quads": quads, "dump": dump.name,
+                "repeats": args.repeats, "warmup": args.warmup, "versions": versions(),
+                "wrk_seconds": args.wrk_seconds,
+                "command": " ".join(["python", "bench/endpoint.py", *(argv or sys.argv[1:])])}
+        text = report(columns, throughput, info)
+        print(text)
+        if args.json:
+            body = {"info": info,
+                    "columns": {n: {"timings": {q: vars(t) for q, t in c.timings.items()},
+                                    "skipped": c.skipped, "not_run": c.not_run,
+                                    "start_seconds": c.start_seconds}
+                                for n, c in columns.items()},
+                    "throughput": [vars(t) for t in throughput]}
+            args.json.write_text(json.dumps(body, ensure_ascii=False, indent=1))
+    return 1 if args.strict and not goals_met(text) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""What the benchmarks share: free ports, server processes started and stopped, timings.
+
+Every server is started on a free port on 127.0.0.1 and stopped (its whole process group)
+when the ``ExitStack`` it was registered with closes, also on Ctrl-C or an error.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+class NotRun(Exception):
+    """A column that could not be measured here, with the reason."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    url: str  # base URL, no trailing slash
+    process: subprocess.Popen
+    log: Path
+    started_seconds: float  # from exec to the first answer
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and all its children (gunicorn's workers), in MB."""
+        return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [pid], [pid]
+    while todo:
+        parent = todo.pop()
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        try:
+            kids = [int(p) for p in children.read_text().split()]
+        except OSError:
+            kids = []
+        pids += kids
+        todo += kids
+    return pids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def start_server(stack: ExitStack, name: str, command: Sequence[str], port: int, ready_path: str,
+                 *, log_dir: Path, env: dict[str, str] | None = None,
+                 timeout: float = 600) -> Server:
+    """Run ``command`` (listening on ``port``) until ``ready_path`` answers 200; stop it on exit."""
+    log = log_dir / f"{name}.log"
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        process = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
+    stack.callback(_stop, process)
+    url = f"http://127.0.0.1:{port}"
+    deadline = started + timeout
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise NotRun(f"{name} exited with {process.returncode}: {tail.strip()}")
+        try:
+            status, _ = http_get(url + ready_path, timeout=5)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        if time.perf_counter() > deadline:
+            raise NotRun(f"{name} did not answer {ready_path} within {timeout:.0f} s")
+        time.sleep(0.02)
+    return Server(name, url, process, log, time.perf_counter() - started)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def http_get(url: str, headers: dict[str, str] | None = None,
+             timeout: float = 60) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        path = parts.path + ("?" + parts.query if parts.query else "")
+        connection.request("GET", path or "/", headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+class Client:
+    """One kept-alive HTTP connection, as a browser or a SPARQL client library keeps one."""
+
+    def __init__(self, base_url: str, timeout: float = 120) -> None:
+        parts = urlsplit(base_url)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        self.prefix = parts.path.rstrip("/")
+
+    def get(self, path: str, headers: dict[str, str]) -> bytes:
+        self.connection.request("GET", self.prefix + path, headers=headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        return body
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@dataclass(frozen=True)
+class Timing:
+    p50_ms: float
+    p95_ms: float
+    runs: int
+
+    def __str__(self) -> str:
+        return f"{self.p50_ms:.2f} / {self.p95_ms:.2f}"
+
+
+def measure(run: Callable[[], object], repeats: int, warmup: int) -> Timing:
+    """p50 and p95 of ``repeats`` calls of ``run`` after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return Timing(statistics.median(times), p95, len(times))
+
+
+def which(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        raise NotRun(f"{program} is not installed")
+    return path

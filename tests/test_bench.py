@@ -1,0 +1,53 @@
+"""The endpoint benchmark still runs: ``bench/endpoint.py --quick`` end to end.
+
+It starts ``govkg serve`` and the floor app, runs every query on every engine that is here
+and wrk against both servers. Figures are not checked (the machine is shared); that every
+query has its figures, its ratio verdict and that wrk measured both servers is.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import IN_CI, REPO
+
+BENCH = REPO / "bench" / "endpoint.py"
+QUERIES = ("count", "group-by-type", "exact label", "CONTAINS label", "two-hop join",
+           "numeric ORDER BY", "DESCRIBE", "entity page")
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_endpoint_benchmark_runs_quick(tmp_path: Path, cache_dir: Path) -> None:
+    if shutil.which("wrk") is None and not IN_CI:
+        pytest.skip("wrk is not installed (Debian package wrk)")
+    figures = tmp_path / "figures.json"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--json", str(figures), "--workdir",
+         str(tmp_path / "work"), "--cache-dir", str(cache_dir)], capture_output=True, text=True, timeout=900, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = result.stdout
+    for query in QUERIES:
+        row = next(line for line in table.splitlines() if line.startswith(f"| {query} |"))
+        assert "PASS" in row or "FAIL" in row, row
+    body = json.loads(figures.read_text())
+    for engine in ("oxigraph", "govkg", "rdflib"):
+        timings = body["columns"][engine]["timings"]
+        sparql = [q for q in QUERIES if q != "entity page"]
+        assert set(sparql) <= set(timings), (engine, timings)
+        assert all(0 < timings[q]["p50_ms"] <= timings[q]["p95_ms"] for q in sparql)
+    assert "entity page" in body["columns"]["govkg"]["timings"]
+    for column in ("rdflib-endpoint", "virtuoso"):
+        c = body["columns"][column]
+        assert c["timings"] or c["not_run"], column  # measured, or says why not
+    by_name = {t["name"]: t for t in body["throughput"]}
+    assert set(by_name) == {"govkg", "floor"}
+    for t in by_name.values():
+        assert t["not_run"] is None and t["requests_per_second"] > 0, t
+    assert "govkg / floor = " in table
