@@ -18,6 +18,7 @@ from govkg.web.display import Labeller
 from govkg.web.documents import document
 from govkg.web.entity import FIGURE_COLUMNS, FigureRow
 from govkg.web.examples import EXAMPLES
+from govkg.web.i18n import current_language
 from govkg.web.iris import href, public_url
 from govkg.web.site import current_site
 
@@ -84,7 +85,8 @@ def home() -> str:
     provinces = [(labeller.show(s["province"]), s["province"] in tier,
                   url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
                  for s in solutions(PROVINCES)]
-    examples = [(title, url_for("sparql.endpoint", query=text)) for title, text in EXAMPLES]
+    examples = [(example.title(current_language()), url_for("sparql.endpoint", query=example.text))
+                for example in EXAMPLES]
     return render_template("home.html", title="govkg", stats=stats, provinces=provinces,
                            examples=examples, graphs=GRAPH_NAMES)
 
