@@ -47,6 +47,7 @@ const view = new EditorView({
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { run(true); return true; } }])),
     EditorView.lineWrapping,
     EditorView.contentAttributes.of({ "aria-label": strings.editor_label }),
+    EditorView.editorAttributes.of({ class: "query-editor" }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) {
         textarea.value = update.state.doc.toString();
@@ -57,7 +58,6 @@ const view = new EditorView({
 });
 textarea.hidden = true;
 textarea.after(view.dom);
-view.dom.classList.add("query-editor");
 document.body.classList.add("editor-ready");
 
 function query() {
@@ -68,19 +68,23 @@ function endpointUrl(params) {
   return `${config.endpoint}?${new URLSearchParams(params).toString()}`;
 }
 
-// The error's position as an editor range: Oxigraph counts lines and columns from 1.
+// The error's position as an editor range: Oxigraph counts lines and columns from 1 and
+// often points just past the token it could not use, so at a space or the end of a line the
+// token before it is marked.
 function markError(message) {
   const match = /line (\d+), column (\d+)/.exec(message);
   const doc = view.state.doc;
   let from = 0, to = doc.length;
   if (match) {
     const line = doc.line(Math.min(Math.max(Number(match[1]), 1), doc.lines));
-    from = Math.min(line.from + Number(match[2]) - 1, doc.length);
-    const rest = doc.sliceString(from, line.to);
-    to = from + (/^\S+/.exec(rest)?.[0].length || 0);
-    if (to === from) {
-      if (from > line.from) from -= 1;
-      else to = Math.min(from + 1, doc.length);
+    const at = Math.min(line.from + Number(match[2]) - 1, line.to);
+    const after = /^[^\s(){}.,;]+/.exec(doc.sliceString(at, line.to));
+    if (after) {
+      [from, to] = [at, at + after[0].length];
+    } else {
+      const before = /[^\s(){}.,;]+\s*$/.exec(doc.sliceString(line.from, at));
+      [from, to] = before ? [line.from + before.index, line.from + before.index + before[0].trimEnd().length]
+        : [at, Math.min(at + 1, line.to)];
     }
   }
   view.dispatch(setDiagnostics(view.state, [{ from, to, severity: "error", message }]));
