@@ -174,7 +174,10 @@ async function run(updateUrl) {
   view.dispatch(setDiagnostics(view.state, []));
   runButton.disabled = true;
   resultsBox.setAttribute("aria-busy", "true");
-  resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
+  // A quick answer replaces the old results at once; a slow one says it is running.
+  const pending = setTimeout(() => {
+    if (ticket === running) resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
+  }, 250);
   const graph = isGraphQuery(text);
   try {
     const [response, completions] = await Promise.all([
@@ -207,6 +210,7 @@ async function run(updateUrl) {
       resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, `${strings.network_error} (${error.message})`));
     }
   } finally {
+    clearTimeout(pending);
     if (ticket === running) {
       runButton.disabled = false;
       resultsBox.removeAttribute("aria-busy");

@@ -196,3 +196,24 @@ def test_without_javascript_the_form_and_table_still_work(browser, live_server, 
         assert ("浙政钉" in body) if slug.startswith("01") else ("yes" in body)
     finally:
         context.close()
+
+
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+              "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'")
+
+
+def test_the_editor_works_under_a_strict_content_security_policy(page, live_server) -> None:
+    """No inline script, no eval, nothing from elsewhere: a policy without 'unsafe-inline'
+    for scripts blocks nothing (a blocked script or fetch is a console error)."""
+    def with_policy(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response,
+                      headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/sparql*", with_policy)
+    open_editor(page, live_server)
+    page.get_by_role("link", name=PROVINCES).click()
+    page.wait_for_selector("#results .view-table")
+    page.get_by_role("tab", name="Bar chart").click()
+    assert page.locator("#results svg.bar-chart rect.bar").count() == 7
+    assert page.console_errors == []
