@@ -63,6 +63,19 @@ def test_typing_with_completion_and_ctrl_enter_runs_the_query(page, live_server)
     assert page.console_errors == []
 
 
+def test_chinese_text_completes_to_the_term_it_names(page, live_server) -> None:
+    open_editor(page, live_server)
+    replace_query(page, "DESCRIBE 粤省")
+    option = page.locator(".cm-tooltip-autocomplete li", has_text="platform:yueshengshi").first
+    option.wait_for()
+    assert "粤省事" in option.inner_text()
+    page.keyboard.press("Enter")
+    assert editor_text(page) == "DESCRIBE platform:yueshengshi"
+    page.keyboard.press("Control+Enter")
+    page.locator("#results svg.node-link").wait_for()
+    assert page.console_errors == []
+
+
 def test_an_example_shows_rows_and_a_bar_chart(page, live_server) -> None:
     open_editor(page, live_server)
     page.get_by_role("link", name=PROVINCES).click()
