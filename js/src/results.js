@@ -164,7 +164,8 @@ export function timeline(vars, bindings, namer, strings) {
   const dateVar = temporalColumn(vars, bindings);
   const others = vars.filter((v) => v !== dateVar);
   const kindOf = (v) => (bindings.find((b) => b[v]) || {})[v]?.type;
-  const labelVar = others.find((v) => kindOf(v) === "literal") || others[0];
+  // Queries tend to name the thing last (?date ?province ?app): the last literal column.
+  const labelVar = others.filter((v) => kindOf(v) === "literal").pop() || others[0];
   const linkVar = others.find((v) => kindOf(v) === "uri");
   const events = bindings.filter((b) => b[dateVar]).slice(0, 200).map((b) => ({
     date: b[dateVar].value, at: fractionalYear(b[dateVar].value),
