@@ -184,7 +184,9 @@ async function run(updateUrl) {
       fetch(config.endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded",
-          Accept: graph ? "application/n-triples" : "application/sparql-results+json" },
+          // Both, the likelier first: the answer's Content-Type says which one came.
+          Accept: graph ? "application/n-triples, application/sparql-results+json;q=0.5"
+            : "application/sparql-results+json, application/n-triples;q=0.5" },
         body: new URLSearchParams({ query: text }),
       }),
       loadCompletions(),

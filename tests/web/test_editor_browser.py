@@ -156,6 +156,20 @@ def test_construct_shows_a_node_link_graph(page, live_server) -> None:
     assert page.console_errors == []
 
 
+def test_a_construct_behind_a_comment_and_prefix_is_still_drawn(page, live_server) -> None:
+    open_editor(page, live_server)
+    page.locator(EDITOR).click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("# the apps of Beijing\nPREFIX ex: <http://example.org/>\n"
+                              "CONSTRUCT { ?app gk:province region:beijing } "
+                              "WHERE { ?app a gk:MobileApp ; gk:province region:beijing }")
+    page.keyboard.press("Control+Enter")
+    graph = page.locator("#results svg.node-link")
+    graph.wait_for()
+    assert graph.locator("a[href='/id/region/beijing']").count() == 1
+    assert page.console_errors == []
+
+
 def test_csv_download(page, live_server) -> None:
     open_editor(page, live_server)
     page.get_by_role("link", name=PROVINCES).click()
