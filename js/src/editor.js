@@ -143,8 +143,9 @@ function showSelect(data, namer, text) {
   const summary = count(bindings.length, strings.results_one, strings.results_many)
     + (bindings.length > shown.length ? `, ${format(strings.first_shown, { n: shown.length })}` : "");
   const views = [[strings.table, "table", table(vars, shown.map((b) => vars.map((v) => b[v])), (t) => namer.node(t))]];
-  if (numericColumn(vars, shown) && vars.length > 1) views.push([strings.bar_chart, "chart", barChart(vars, shown, namer, strings)]);
-  if (temporalColumn(vars, shown)) views.push([strings.timeline, "timeline", timeline(vars, shown, namer, strings)]);
+  const room = Math.min(Math.max(resultsBox.clientWidth, 300), 760);
+  if (numericColumn(vars, shown) && vars.length > 1) views.push([strings.bar_chart, "chart", barChart(vars, shown, namer, strings, room)]);
+  if (temporalColumn(vars, shown)) views.push([strings.timeline, "timeline", timeline(vars, shown, namer, strings, room)]);
   return [el("p", { class: "summary" }, summary), ...(bindings.length ? tabs(views) : []), downloads("results", text)];
 }
 
@@ -179,8 +180,9 @@ async function run(updateUrl) {
     if (ticket === running) resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
   }, 250);
   const graph = isGraphQuery(text);
+  let response, body, completions;
   try {
-    const [response, completions] = await Promise.all([
+    [response, completions] = await Promise.all([
       fetch(config.endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded",
@@ -191,26 +193,12 @@ async function run(updateUrl) {
       }),
       loadCompletions(),
     ]);
-    const body = await response.text();
-    if (ticket !== running) return;
-    const namer = new Namer(config, completions);
-    if (!response.ok) {
-      const message = body.replace(/^\d{3} [^:]*: /, "").trim();
-      const where = markError(message);
-      const parts = [el("strong", {}, `${strings.error}: `), message];
-      if (where) parts.push(" ", el("span", { class: "where" }, format(strings.error_at, where)));
-      resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, ...parts));
-      return;
-    }
-    const type = response.headers.get("Content-Type") || "";
-    const nodes = type.startsWith("application/n-triples")
-      ? showGraph(parseNTriples(body), namer, text)
-      : showSelect(JSON.parse(body), namer, text);
-    resultsBox.replaceChildren(...nodes);
+    body = await response.text();
   } catch (error) {
     if (ticket === running) {
       resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, `${strings.network_error} (${error.message})`));
     }
+    return;
   } finally {
     clearTimeout(pending);
     if (ticket === running) {
@@ -218,6 +206,21 @@ async function run(updateUrl) {
       resultsBox.removeAttribute("aria-busy");
     }
   }
+  if (ticket !== running) return;
+  const namer = new Namer(config, completions);
+  if (!response.ok) {
+    const message = body.replace(/^\d{3} [^:]*: /, "").trim();
+    const where = markError(message);
+    const parts = [el("strong", {}, `${strings.error}: `), message];
+    if (where) parts.push(" ", el("span", { class: "where" }, format(strings.error_at, where)));
+    resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, ...parts));
+    return;
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const nodes = type.startsWith("application/n-triples")
+    ? showGraph(parseNTriples(body), namer, text)
+    : showSelect(JSON.parse(body), namer, text);
+  resultsBox.replaceChildren(...nodes);
 }
 
 function setQuery(text) {

@@ -123,17 +123,25 @@ function labelColumn(vars, skip) {
   return vars.find((v) => v !== skip) || skip;
 }
 
-function truncate(text, length) {
-  return text.length > length ? text.slice(0, length - 1) + "…" : text;
+// Cut `text` to about `pixels` wide at 12 px: a CJK character is 12 px, others about 7.
+export function fit(text, pixels) {
+  let width = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    width += /[\u2e80-\uffef]/.test(text[i]) ? 12 : 7;
+    if (width > pixels) return text.slice(0, Math.max(i - 1, 1)) + "…";
+  }
+  return text;
 }
 
-export function barChart(vars, bindings, namer, strings) {
+// `room`: the width in pixels the chart has on this screen.
+export function barChart(vars, bindings, namer, strings, room = 640) {
   const value = numericColumn(vars, bindings);
   const labelVar = labelColumn(vars, value);
+  const barHeight = 22, labelWidth = Math.min(190, room * 0.35), valueWidth = Math.min(90, room * 0.2);
+  const chartWidth = Math.max(80, Math.min(360, room - labelWidth - valueWidth));
   const rows = bindings.filter((b) => b[value]).slice(0, 60)
-    .map((b) => ({ label: truncate(namer.plain(b[labelVar]), 28), number: Number(b[value].value), term: b[labelVar] }));
+    .map((b) => ({ label: fit(namer.plain(b[labelVar]), labelWidth - 10), number: Number(b[value].value), term: b[labelVar] }));
   const max = Math.max(...rows.map((r) => Math.abs(r.number)), 1);
-  const barHeight = 22, labelWidth = 190, chartWidth = 360, valueWidth = 90;
   const width = labelWidth + chartWidth + valueWidth;
   const title = format(strings.chart_title, { value, label: labelVar });
   const svg = svgEl("svg", { class: "bar-chart", role: "img", "aria-label": title,
@@ -160,7 +168,7 @@ export function fractionalYear(text) {
   return year + (month - 1) / 12 + (day - 1) / 365;
 }
 
-export function timeline(vars, bindings, namer, strings) {
+export function timeline(vars, bindings, namer, strings, room = 680) {
   const dateVar = temporalColumn(vars, bindings);
   const others = vars.filter((v) => v !== dateVar);
   const kindOf = (v) => (bindings.find((b) => b[v]) || {})[v]?.type;
@@ -169,13 +177,15 @@ export function timeline(vars, bindings, namer, strings) {
   const linkVar = others.find((v) => kindOf(v) === "uri");
   const events = bindings.filter((b) => b[dateVar]).slice(0, 200).map((b) => ({
     date: b[dateVar].value, at: fractionalYear(b[dateVar].value),
-    label: truncate(labelVar ? namer.plain(b[labelVar]) : "", 30),
+    label: labelVar ? namer.plain(b[labelVar]) : "",
     term: linkVar ? b[linkVar] : null }))
     .sort((a, b) => a.at - b.at);
   const first = Math.floor(Math.min(...events.map((e) => e.at)));
   const last = Math.floor(Math.max(...events.map((e) => e.at))) + 1;
-  const left = 20, axisWidth = 260, rowHeight = 22, top = 28;
-  const width = left + axisWidth + 400;
+  const left = 20, rowHeight = 22, top = 28;
+  const axisWidth = Math.max(100, Math.min(260, room * 0.35));
+  const width = Math.max(room, left + axisWidth + 200);
+  const labelRoom = width - left - axisWidth - 16;
   const x = (at) => left + ((at - first) / Math.max(last - first, 1)) * axisWidth;
   const title = format(strings.timeline_title, { date: dateVar });
   const svg = svgEl("svg", { class: "timeline", role: "img", "aria-label": title,
@@ -191,7 +201,7 @@ export function timeline(vars, bindings, namer, strings) {
     const y = top + i * rowHeight + 11;
     const link = event.term && event.term.type === "uri" ? namer.href(event.term.value) : null;
     const label = svgEl("text", { x: left + axisWidth + 12, y: y + 4, class: "event-label" },
-      `${event.date}  ${event.label}`);
+      fit(`${event.date}  ${event.label}`, labelRoom));
     svg.append(svgEl("line", { x1: x(event.at), x2: left + axisWidth + 8, y1: y, y2: y, class: "leader" }),
       svgEl("circle", { cx: x(event.at).toFixed(1), cy: y, r: 5, class: "event" },
         svgEl("title", {}, `${event.date}: ${event.label}`)),
