@@ -76,6 +76,13 @@ def test_completions_hold_ontology_terms_and_entities_with_labels(completions) -
         assert prefix in PREFIXES and re.fullmatch(r"[\w.\-]+", local), term
 
 
+def test_completions_are_cached_by_the_build(client) -> None:
+    first = client.get("/sparql/completions.json")
+    assert first.headers["ETag"] and "max-age" in first.headers["Cache-Control"]
+    again = client.get("/sparql/completions.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
 def test_there_are_at_least_fifteen_examples_with_both_titles() -> None:
     assert len(EXAMPLES) >= 15
     for example in EXAMPLES:

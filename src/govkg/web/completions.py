@@ -9,7 +9,7 @@ each with its kind and its labels in Chinese and English.
 import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from pyoxigraph import Literal, NamedNode
 
 from govkg.query import run_query
@@ -80,4 +80,5 @@ def completions() -> Response:
     response = jsonify(site.once("completions", lambda: build_completions(site.store)))
     response.cache_control.public = True
     response.cache_control.max_age = 3600
-    return response
+    response.set_etag(f"completions-{site.build}")  # the store changes only with a new build
+    return response.make_conditional(request)
