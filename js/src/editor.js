@@ -58,7 +58,6 @@ const view = new EditorView({
 });
 textarea.hidden = true;
 textarea.after(view.dom);
-document.body.classList.add("editor-ready");
 
 function query() {
   return view.state.doc.toString();
