@@ -27,10 +27,11 @@ def test_home_to_province_to_app_to_sentence(page, live_server) -> None:
 
 def test_query_form_runs_a_query(page, live_server) -> None:
     page.goto(live_server.url + "/sparql")
-    textarea = page.locator("textarea").first
-    textarea.fill("SELECT ?p WHERE { ?p a gk:Province } ORDER BY ?p")
-    page.locator("form button, form input[type=submit]").first.click()
-    page.wait_for_load_state()
+    page.locator(".query-editor .cm-content").click()  # the editor stands in for the textarea
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("SELECT ?p WHERE { ?p a gk:Province } ORDER BY ?p")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_selector("#results table.results")
     assert "region/beijing" in page.content()
     shot(page, "sparql-results")
     assert page.console_errors == []

@@ -17,6 +17,7 @@ from govkg.web.display import Labeller
 from govkg.web.documents import document
 from govkg.web.entity import FIGURE_COLUMNS, FigureRow
 from govkg.web.examples import EXAMPLES
+from govkg.web.i18n import current_language
 from govkg.web.iris import href, public_url
 from govkg.web.site import current_site
 
@@ -87,8 +88,9 @@ def home() -> str:
                 for s in solutions(PROVINCES)]
 
     # Once per process: a big store has thousands of provinces, and they never change.
-    provinces = site.once("home:provinces", listed_provinces)
-    examples = [(title, url_for("sparql.endpoint", query=text)) for title, text in EXAMPLES]
+    provinces = site.once(f"home:provinces:{current_language()}", listed_provinces)
+    examples = [(example.title(current_language()), url_for("sparql.endpoint", query=example.text))
+                for example in EXAMPLES]
     return render_template("home.html", title="govkg", stats=stats, provinces=provinces,
                            examples=examples, graphs=GRAPH_NAMES)
 

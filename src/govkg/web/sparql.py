@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
 from govkg.errors import QueryError
 from govkg.formats import formats_of, result_kind, serialise_result
 from govkg.query import QueryResult, run_query
+from govkg.vocab import BASE
 from govkg.web.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.display import Labeller
 from govkg.web.documents import rdf_response
@@ -31,6 +32,10 @@ FORMAT_PARAMS = ("format", "output")
 READ_ONLY = ("This SPARQL endpoint is read-only: SPARQL Update is refused and nothing was "
              "changed. Send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) only.")
 MAX_HTML_ROWS = 1000
+# The download links under a result on the query page: (name shown, format= value).
+RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "xml"))
+GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
+                   ("RDF/XML", "rdfxml"))
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,7 @@ def endpoint() -> Response | str:
     fmt = pick(FORMATS_BY_KIND[result_kind(result)], html=True, html_first=False,
                params=FORMAT_PARAMS)
     if fmt is None:
-        return render_template("sparql.html", title="SPARQL", query=protocol.query,
-                               examples=EXAMPLES, **html_result(result))
+        return query_page(protocol.query, **html_result(result))
     return Response(serialise_result(result, fmt), mimetype=fmt.media_type)
 
 
@@ -116,25 +120,28 @@ def syntax_error(query: str, message: str) -> Response:
     text = message
     if request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"]) \
             == "text/html":
-        body = render_template("sparql.html", title="SPARQL", query=query, error=text,
-                               examples=EXAMPLES)
-        return Response(body, 400, mimetype="text/html")
+        return Response(query_page(query, error=text), 400, mimetype="text/html")
     raise BadRequest(text)
 
 
 def description_or_form() -> Response | str:
     fmt = pick(DESCRIPTION_FORMATS, html=True, html_first=False)
     if fmt is None:
-        return render_template("sparql.html", title="SPARQL", query=EXAMPLES[0][1],
-                               examples=EXAMPLES)
+        return query_page(EXAMPLES[0].text)
     return rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+
+
+def query_page(query: str, **context) -> str:
+    """The query page: the editor holding ``query``, the examples, and any result or error."""
+    return render_template("sparql.html", title="SPARQL", query=query, examples=EXAMPLES,
+                           base_iri=BASE, **context)
 
 
 def html_result(result: QueryResult) -> dict:
     """What the query page shows: a table of solutions or triples, or a yes/no."""
     labeller = Labeller(current_site().store)
     if isinstance(result, QueryBoolean):
-        return {"boolean": bool(result)}
+        return {"boolean": bool(result), "downloads": RESULT_DOWNLOADS[2:]}
     if isinstance(result, QuerySolutions):
         names = [v.value for v in result.variables]
         rows = [[labeller.show(row[n]) for n in names] for row in result]
@@ -143,4 +150,6 @@ def html_result(result: QueryResult) -> dict:
         names = ["subject", "predicate", "object"]
         rows = [[labeller.show(t.subject), labeller.show(t.predicate), labeller.show(t.object)]
                 for t in result]
-    return {"names": names, "rows": rows[:MAX_HTML_ROWS], "total": len(rows)}
+    downloads = RESULT_DOWNLOADS if isinstance(result, QuerySolutions) else GRAPH_DOWNLOADS
+    return {"names": names, "rows": rows[:MAX_HTML_ROWS], "total": len(rows),
+            "downloads": downloads}

@@ -1,0 +1,257 @@
+// govkg's SPARQL query editor at /sparql: CodeMirror 6 with SPARQL highlighting, completion
+// of prefixes and terms from /sparql/completions.json, Ctrl+Enter (Cmd+Enter) to run, syntax
+// errors marked where the endpoint's 400 says ("line L, column C"), results as a table with
+// a bar chart, a timeline or a node-link graph where they fit, and the query in the URL.
+//
+// The page works without this script (a form and a server-rendered table); this script
+// upgrades it. Every string comes from the page's <script type="application/json"
+// id="editor-config"> block, in the page's language.
+//
+// Rebuild the committed bundle (src/govkg/web/static/query-editor.js and its licences):
+//   cd js && npm ci && npm run build
+
+import { basicSetup, EditorView } from "codemirror";
+import { Prec } from "@codemirror/state";
+import { keymap } from "@codemirror/view";
+import { StreamLanguage } from "@codemirror/language";
+import { sparql } from "@codemirror/legacy-modes/mode/sparql";
+import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { sparqlCompletions } from "./complete.js";
+import { barChart, el, format, MAX_ROWS, Namer, numericColumn, table, temporalColumn, timeline } from "./results.js";
+import { graphView, parseNTriples } from "./graph.js";
+
+const config = JSON.parse(document.getElementById("editor-config").textContent);
+const strings = config.strings;
+const form = document.getElementById("query-form");
+const textarea = document.getElementById("query-text");
+const resultsBox = document.getElementById("results");
+const runButton = document.getElementById("run-query");
+const formatSelect = document.getElementById("query-format");
+
+let completionsPromise = null;
+function loadCompletions() {
+  completionsPromise ??= fetch(config.completions, { headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : { prefixes: {}, terms: [] }))
+    .catch(() => ({ prefixes: {}, terms: [] }));
+  return completionsPromise;
+}
+
+const language = StreamLanguage.define(sparql);
+const view = new EditorView({
+  doc: textarea.value,
+  extensions: [
+    basicSetup,
+    language,
+    language.data.of({ autocomplete: sparqlCompletions(loadCompletions, config.lang) }),
+    lintGutter(),
+    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { run(true); return true; } }])),
+    EditorView.lineWrapping,
+    EditorView.contentAttributes.of({ "aria-label": strings.editor_label }),
+    EditorView.editorAttributes.of({ class: "query-editor" }),
+    EditorView.updateListener.of((update) => {
+      if (update.docChanged) {
+        textarea.value = update.state.doc.toString();
+        update.view.dispatch(setDiagnostics(update.state, []));
+      }
+    }),
+  ],
+});
+textarea.hidden = true;
+textarea.after(view.dom);
+
+function query() {
+  return view.state.doc.toString();
+}
+
+function endpointUrl(params) {
+  return `${config.endpoint}?${new URLSearchParams(params).toString()}`;
+}
+
+// The error's position as an editor range: Oxigraph counts lines and columns from 1 and
+// often points just past the token it could not use, so at a space or the end of a line the
+// token before it is marked.
+function markError(message) {
+  const match = /line (\d+), column (\d+)/.exec(message);
+  const doc = view.state.doc;
+  let from = 0, to = doc.length;
+  if (match) {
+    const line = doc.line(Math.min(Math.max(Number(match[1]), 1), doc.lines));
+    const at = Math.min(line.from + Number(match[2]) - 1, line.to);
+    const after = /^[^\s(){}.,;]+/.exec(doc.sliceString(at, line.to));
+    if (after) {
+      [from, to] = [at, at + after[0].length];
+    } else {
+      const before = /[^\s(){}.,;]+\s*$/.exec(doc.sliceString(line.from, at));
+      [from, to] = before ? [line.from + before.index, line.from + before.index + before[0].trimEnd().length]
+        : [at, Math.min(at + 1, line.to)];
+    }
+  }
+  view.dispatch(setDiagnostics(view.state, [{ from, to, severity: "error", message }]));
+  return match ? { line: Number(match[1]), column: Number(match[2]) } : null;
+}
+
+function downloads(kind, text) {
+  const formats = kind === "graph"
+    ? [["Turtle", "turtle"], ["N-Triples", "ntriples"], ["JSON-LD", "jsonld"], ["RDF/XML", "rdfxml"]]
+    : [["CSV", "csv"], ["TSV", "tsv"], ["JSON", "json"], ["XML", "xml"]];
+  const links = formats.flatMap(([name, value], i) => [
+    i ? " · " : "", el("a", { href: endpointUrl({ query: text, format: value }), class: `download-${value}`, download: "" }, name)]);
+  return el("p", { class: "downloads" }, `${strings.download}: `, ...links);
+}
+
+function tabs(views) {
+  const bar = el("div", { class: "view-tabs", role: "tablist", "aria-label": strings.views });
+  const panels = el("div", { class: "view-panels" });
+  views.forEach(([name, id, content], i) => {
+    const tab = el("button", { type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `panel-${id}`,
+      "aria-selected": String(i === 0), tabindex: i === 0 ? "0" : "-1" }, name);
+    const panel = el("div", { role: "tabpanel", id: `panel-${id}`, "aria-labelledby": `tab-${id}`, class: `view view-${id}` }, content);
+    panel.hidden = i !== 0;
+    tab.addEventListener("click", () => {
+      for (const other of bar.children) { other.setAttribute("aria-selected", "false"); other.tabIndex = -1; }
+      for (const other of panels.children) other.hidden = true;
+      tab.setAttribute("aria-selected", "true");
+      tab.tabIndex = 0;
+      panel.hidden = false;
+    });
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const buttons = [...bar.children];
+      const next = buttons[(buttons.indexOf(tab) + step + buttons.length) % buttons.length];
+      next.focus();
+      next.click();
+    });
+    bar.append(tab);
+    panels.append(panel);
+  });
+  return views.length > 1 ? [bar, panels] : [panels];
+}
+
+function count(n, one, many) {
+  return format(n === 1 ? one : many, { n: n.toLocaleString() });
+}
+
+function showSelect(data, namer, text) {
+  if (typeof data.boolean === "boolean") {
+    return [el("p", { class: "boolean" }, `${strings.answer}: `, el("strong", {}, data.boolean ? strings.yes : strings.no))];
+  }
+  const vars = data.head.vars;
+  const bindings = data.results.bindings;
+  const shown = bindings.slice(0, MAX_ROWS);
+  const summary = count(bindings.length, strings.results_one, strings.results_many)
+    + (bindings.length > shown.length ? `, ${format(strings.first_shown, { n: shown.length })}` : "");
+  const views = [[strings.table, "table", table(vars, shown.map((b) => vars.map((v) => b[v])), (t) => namer.node(t))]];
+  const room = Math.min(Math.max(resultsBox.clientWidth, 300), 760);
+  if (numericColumn(vars, shown) && vars.length > 1) views.push([strings.bar_chart, "chart", barChart(vars, shown, namer, strings, room)]);
+  if (temporalColumn(vars, shown)) views.push([strings.timeline, "timeline", timeline(vars, shown, namer, strings, room)]);
+  return [el("p", { class: "summary" }, summary), ...(bindings.length ? tabs(views) : []), downloads("results", text)];
+}
+
+function showGraph(triples, namer, text) {
+  const summary = count(triples.length, strings.triples_one, strings.triples_many);
+  const rows = triples.slice(0, MAX_ROWS).map((t) => [t.subject, t.predicate, t.object]);
+  const views = [];
+  const drawing = graphView(triples, namer, strings);
+  if (drawing) views.push([strings.graph, "graph", drawing]);
+  views.push([strings.table, "table", table(["subject", "predicate", "object"], rows, (t) => namer.node(t))]);
+  return [el("p", { class: "summary" }, summary), ...(triples.length ? tabs(views) : []), downloads("graph", text)];
+}
+
+function isGraphQuery(text) {
+  const body = text.replace(/#[^\n]*/g, " ").replace(/\b(PREFIX|BASE)\b[^>]*>/gi, " ");
+  return /^\s*(CONSTRUCT|DESCRIBE)\b/i.test(body);
+}
+
+let running = 0;
+async function run(updateUrl) {
+  const text = query();
+  const ticket = ++running;
+  if (updateUrl) {
+    const url = endpointUrl({ query: text });
+    if (url !== location.pathname + location.search) history.pushState({ query: text }, "", url);
+  }
+  view.dispatch(setDiagnostics(view.state, []));
+  runButton.disabled = true;
+  resultsBox.setAttribute("aria-busy", "true");
+  // A quick answer replaces the old results at once; a slow one says it is running.
+  const pending = setTimeout(() => {
+    if (ticket === running) resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
+  }, 250);
+  const graph = isGraphQuery(text);
+  let response, body, completions;
+  try {
+    [response, completions] = await Promise.all([
+      fetch(config.endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded",
+          // Both, the likelier first: the answer's Content-Type says which one came.
+          Accept: graph ? "application/n-triples, application/sparql-results+json;q=0.5"
+            : "application/sparql-results+json, application/n-triples;q=0.5" },
+        body: new URLSearchParams({ query: text }),
+      }),
+      loadCompletions(),
+    ]);
+    body = await response.text();
+  } catch (error) {
+    if (ticket === running) {
+      resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, `${strings.network_error} (${error.message})`));
+    }
+    return;
+  } finally {
+    clearTimeout(pending);
+    if (ticket === running) {
+      runButton.disabled = false;
+      resultsBox.removeAttribute("aria-busy");
+    }
+  }
+  if (ticket !== running) return;
+  const namer = new Namer(config, completions);
+  if (!response.ok) {
+    const message = body.replace(/^\d{3} [^:]*: /, "").trim();
+    const where = markError(message);
+    const parts = [el("strong", {}, `${strings.error}: `), message];
+    if (where) parts.push(" ", el("span", { class: "where" }, format(strings.error_at, where)));
+    resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, ...parts));
+    return;
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const nodes = type.startsWith("application/n-triples")
+    ? showGraph(parseNTriples(body), namer, text)
+    : showSelect(JSON.parse(body), namer, text);
+  resultsBox.replaceChildren(...nodes);
+}
+
+function setQuery(text) {
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+}
+
+form.addEventListener("submit", (event) => {
+  if (formatSelect.value !== "html") return; // other formats: the browser fetches the file
+  event.preventDefault();
+  run(true);
+});
+
+for (const link of document.querySelectorAll("a[data-example]")) {
+  link.addEventListener("click", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    setQuery(link.dataset.example);
+    formatSelect.value = "html";
+    run(true);
+    view.focus();
+    form.scrollIntoView({ block: "start" });
+  });
+}
+
+window.addEventListener("popstate", () => {
+  const text = new URLSearchParams(location.search).get("query");
+  if (text !== null) {
+    setQuery(text);
+    run(false);
+  }
+});
+
+// Opened from a shared link: show the query's results with the views the server cannot draw.
+if (new URLSearchParams(location.search).get("query") !== null) run(false);
+loadCompletions();
