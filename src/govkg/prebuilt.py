@@ -1,4 +1,5 @@
-"""What the server builds once per input hash, before it forks: the dumps and the SHACL report.
+"""What the server builds once per input hash, before it forks: the dumps, the SHACL report
+and the search index.
 
 Everything lands in the cache directory under names that carry the input hash, so a
 changed source file means a new build and an unchanged one means none.
@@ -17,6 +18,7 @@ import pyoxigraph
 from govkg.build import input_hash, read_graphs
 from govkg.distributions import BuiltDistribution, build_distributions
 from govkg.resources import find_sources
+from govkg.search import INDEX_FORMAT, SearchIndex, build_index
 from govkg.settings import root_path
 from govkg.validate import Violation, validate_graphs
 
@@ -71,11 +73,32 @@ def cached_validation(settings: dict[str, Any], build: str) -> CachedValidation:
     return CachedValidation(body["conforms"], violations, turtle)
 
 
+def search_index_path(settings: dict[str, Any], build: str) -> Path:
+    return Path(settings["cache_dir"]) / f"search-{build}.v{INDEX_FORMAT}.sqlite"
+
+
+def prebuilt_search_index(settings: dict[str, Any], store: pyoxigraph.Store,
+                          build: str) -> Path:
+    """The search index of what is served (embedded or persistent store), built if missing."""
+    path = search_index_path(settings, build)
+    if not path.is_file():
+        build_index(store, path)
+    return path
+
+
+def open_search_index(settings: dict[str, Any], store: pyoxigraph.Store,
+                      build: str) -> SearchIndex:
+    """The prebuilt index, opened read-only (built here only if nothing prepared it)."""
+    return SearchIndex(prebuilt_search_index(settings, store, build))
+
+
 def prepare(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
-    """Build the dumps and the SHACL report now (the server's master does this before forking)."""
+    """Build the dumps, the SHACL report and the search index now (the server's master does
+    this before forking, so that workers only open them)."""
     build = build_id(settings)
     prebuilt_dumps(settings, store, build)
     cached_validation(settings, build)
+    prebuilt_search_index(settings, store, build)
     return build
 
 

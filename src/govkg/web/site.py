@@ -1,4 +1,5 @@
-"""What every view needs: the settings, the store and the things built once per input hash."""
+"""What every view needs: the settings, the store and the things built once per input hash
+(dumps, SHACL report, search index)."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -7,7 +8,8 @@ from typing import Any
 import pyoxigraph
 from flask import current_app
 
-from govkg.prebuilt import build_id
+from govkg.prebuilt import build_id, open_search_index
+from govkg.search import SearchIndex
 
 
 @dataclass
@@ -20,6 +22,12 @@ class Site:
     @property
     def cache_dir(self) -> Path:
         return Path(self.settings["cache_dir"])
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index, opened read-only (one connection per thread)."""
+        return self.once("search", lambda: open_search_index(self.settings, self.store,
+                                                             self.build))
 
     def once(self, key: str, compute: Any) -> Any:
         """``compute()``, the first time only: the store never changes while we serve it."""
