@@ -204,10 +204,13 @@ def sitemap() -> Response:
     from govkg.web.pages import entity_index
 
     paths = ["/", "/provinces/", "/classes/", "/entities/", "/ontology", "/shapes",
-             "/validation", "/sparql", "/dumps/", "/.well-known/void", "/catalog"]
+             "/validation", "/sparql", "/dumps/", "/.well-known/void", "/catalog",
+             url_for("find.results"), url_for("timeline.timeline"),
+             url_for("compare.matrix_page"), url_for("figures.figures")]
     paths += [f"/graph/{name}" for name in GRAPH_NAMES]
-    paths += [url_for("browse.province", slug=s["province"].value.rpartition("/")[2])
-              for s in solutions(PROVINCES)]
+    slugs = [s["province"].value.rpartition("/")[2] for s in solutions(PROVINCES)]
+    paths += [url_for("browse.province", slug=slug) for slug in slugs]
+    paths += [url_for("timeline.timeline", province=slug) for slug in slugs]
     paths += [class_link(s["class"]) for s in solutions(CLASSES, id=Literal(ID))
               if isinstance(s["class"], NamedNode)]
     paths += [f"{href(iri)}.html" for iri in entity_index()]

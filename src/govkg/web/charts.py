@@ -17,10 +17,10 @@ LABEL_CHARS = 30
 
 GRAPH_WIDTH = 720
 GRAPH_HEIGHT = 460
-GRAPH_MARGIN_X = 110  # room for labels left and right
+GRAPH_MARGIN_X = 150  # room for labels left and right
 GRAPH_MARGIN_Y = 40
 MAX_NEIGHBOURS = 16
-NODE_CHARS = 14
+NODE_CHARS = 12
 
 
 def shorten(text: str, limit: int) -> str:
