@@ -8,6 +8,7 @@ from conftest import shot
 
 
 def test_home_to_province_to_app_to_sentence(page, live_server) -> None:
+    page.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})  # labels in Chinese
     page.goto(live_server.url + "/")
     assert "govkg" in page.title()
     shot(page, "home")
@@ -29,7 +30,7 @@ def test_query_form_runs_a_query(page, live_server) -> None:
     page.goto(live_server.url + "/sparql")
     textarea = page.locator("textarea").first
     textarea.fill("SELECT ?p WHERE { ?p a gk:Province } ORDER BY ?p")
-    page.locator("form button, form input[type=submit]").first.click()
+    page.locator("main form button, main form input[type=submit]").first.click()
     page.wait_for_load_state()
     assert "region/beijing" in page.content()
     shot(page, "sparql-results")

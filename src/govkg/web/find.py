@@ -5,7 +5,7 @@ Both read the prebuilt full-text index (``govkg.search``, opened read-only per w
 the query text never reaches SQL or HTML unescaped.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
@@ -48,11 +48,24 @@ class Result:
 
 
 def as_result(hit: Hit, lang: str) -> Result:
+    """A search hit, titled by its label in the page's language (the other as fallback)."""
     title, other, title_lang = in_language(hit.label_zh or "", hit.label_en or "", lang)
     return Result(title=title or hit.iri, title_lang=title_lang, other=other,
                   other_lang={"zh": "en", "en": "zh"}.get(title_lang, ""),
                   link=href(hit.iri) or hit.iri, iri=hit.iri, kind=hit.kind,
                   snippet=hit.snippet, snippet_lang=hit.lang, source=hit.source)
+
+
+def as_suggestion(hit: Hit, lang: str) -> Result:
+    """A suggestion, titled by the name that matched what was typed (for pinyin, the Chinese
+    name it spells), with the label in the page's language beside it when that differs."""
+    result = as_result(hit, lang)
+    matched, matched_lang = ((hit.source, "zh") if hit.kind == "pinyin" and hit.source
+                             else (hit.text, hit.lang[:2]))
+    if matched == result.title:
+        return result
+    return replace(result, title=matched, title_lang=matched_lang, other=result.title,
+                   other_lang=result.title_lang)
 
 
 def kind_names() -> dict[str, str]:
@@ -116,4 +129,4 @@ def suggest() -> Response:
     limit = int_arg("limit", SUGGEST_LIMIT, MAX_LIMIT)
     hits = current_site().search.suggest(query, limit=limit) if query else []
     return jsonify(query=query,
-                   suggestions=[as_result(h, page_language()).to_dict() for h in hits])
+                   suggestions=[as_suggestion(h, page_language()).to_dict() for h in hits])

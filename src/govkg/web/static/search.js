@@ -52,7 +52,7 @@
         label.textContent = s.label;
         if (s.label_lang) { label.lang = s.label_lang; }
         link.appendChild(label);
-        var hint = s.kind === "pinyin" ? s.source : (s.other || "");
+        var hint = s.other || "";
         if (hint && hint !== s.label) {
           var other = document.createElement("span");
           other.className = "secondary";
