@@ -13,7 +13,9 @@ indexed: a sentence is found by its text.
 
 The index is built once per graph build: ``open_index`` derives its file from the cached
 N-Quads file (``graphs-<hash>.nq`` → ``search-<hash>.v<format>.sqlite``) and builds it
-atomically (temporary file + ``os.replace``) if it is missing.
+atomically (temporary file + ``os.replace``) if it is missing. The server keys its index by
+the build id instead (``govkg.prebuilt.search_index_path``, which also covers a persistent
+store) and builds it in the master before the workers fork; the workers open it read-only.
 
 User input never reaches FTS5 query syntax unquoted: each whitespace-separated term is
 quoted as an FTS5 phrase (inner double quotes doubled); terms shorter than three

@@ -72,7 +72,8 @@ def bar_chart(title: str, items: list[tuple[str, str | None, float, str]],
 @dataclass(frozen=True)
 class Neighbour:
     shown: Shown
-    relation: str  # the property's label, with its direction
+    relation: str  # the property's label
+    incoming: bool  # whether the link points from this neighbour to the centre
     x: float
     y: float
     anchor: str  # text-anchor for the label: start, middle or end
@@ -98,13 +99,13 @@ class Neighbourhood:
         return self.height / 2
 
 
-def radial_layout(centre: Shown, links: list[tuple[Shown, str]]) -> Neighbourhood:
+def radial_layout(centre: Shown, links: list[tuple[Shown, str, bool]]) -> Neighbourhood:
     """The centre in the middle, up to MAX_NEIGHBOURS around it on an ellipse."""
     shown = links[:MAX_NEIGHBOURS]
     cx, cy = GRAPH_WIDTH / 2, GRAPH_HEIGHT / 2
     rx, ry = cx - GRAPH_MARGIN_X, cy - GRAPH_MARGIN_Y
     neighbours = []
-    for i, (node, relation) in enumerate(shown):
+    for i, (node, relation, incoming) in enumerate(shown):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(shown), 1)
         x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
         cos = math.cos(angle)
@@ -112,7 +113,7 @@ def radial_layout(centre: Shown, links: list[tuple[Shown, str]]) -> Neighbourhoo
         offset = 0 if anchor == "middle" else (10 if anchor == "start" else -10)
         label_y = y + (22 if math.sin(angle) > 0.3 and anchor == "middle" else
                        -12 if anchor == "middle" else 5)
-        neighbours.append(Neighbour(node, relation, round(x, 1), round(y, 1), anchor,
+        neighbours.append(Neighbour(node, relation, incoming, round(x, 1), round(y, 1), anchor,
                                     round(x + offset, 1), round(label_y, 1),
                                     shorten(node.text, NODE_CHARS)))
     return Neighbourhood(centre, tuple(neighbours), max(0, len(links) - len(shown)))

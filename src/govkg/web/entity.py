@@ -157,13 +157,11 @@ def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, b
     links += [(inferred, 1, p.value, p, s) for (p, s), inferred in incoming.items()]
     links.sort(key=lambda link: (link[0], link[1], link[2], link[4].value))
     seen: set[NamedNode] = set()
-    drawn: list[tuple[Shown, str]] = []
+    drawn: list[tuple[Shown, str, bool]] = []
     for _inferred, direction, _key, predicate, other in links:
-        if other in seen:
-            continue
-        seen.add(other)
-        relation = labeller.label(predicate)
-        drawn.append((labeller.show(other), f"← {relation}" if direction else f"{relation} →"))
+        if other not in seen:
+            seen.add(other)
+            drawn.append((labeller.show(other), labeller.label(predicate), bool(direction)))
     if not drawn:
         return None
     return radial_layout(labeller.show(node), drawn)

@@ -18,6 +18,13 @@ from govkg.web.site import current_site
 
 bp = Blueprint("figures", __name__)
 
+QUDT_UNIT = "http://qudt.org/vocab/unit/"
+
+
+def unit_names() -> dict[str, str]:
+    """Names for the QUDT units the data uses (QUDT's own labels are not in the store)."""
+    return {"NUM": _("counts"), "PERCENT": _("percent"), "YR": _("years"), "HR": _("hours")}
+
 FIGURES = """
 SELECT DISTINCT ?figure ?value ?unit ?qualifier ?entity ?province ?date WHERE {
   ?figure a gk:Measurement ; gk:value ?value .
@@ -100,11 +107,12 @@ def per_kind(figures: list[Figure]) -> list[BarChart]:
     for f in figures:
         kinds.setdefault(f.unit_key, []).append(f)
     charts = []
-    for _key, group in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    for _unit, group in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         group.sort(key=lambda f: (-f.value, f.shown.text))
-        unit = group[0].unit.text
+        key = group[0].unit_key
+        unit = unit_names().get(key.removeprefix(QUDT_UNIT), group[0].unit.text)
         items = [(f.shown.text, f.shown.link, f.value, f.value_text) for f in group]
-        charts.append(bar_chart(_("Figures in %(unit)s", unit=unit), items))
+        charts.append(bar_chart(_("Figures (%(unit)s)", unit=unit), items))
     return charts
 
 
