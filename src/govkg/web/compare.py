@@ -3,6 +3,7 @@ clouds and networks, policies, governance models, partner companies and figures.
 
 One SPARQL query over the store (asserted and inferred graphs) fills every cell: which
 provinces are compared and what goes where comes from the data, not from lists kept here.
+The store does not change while it is served, so each worker asks once per language.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _  # module-level names: translated when
 from pyoxigraph import Literal
 
 from govkg.web.browse import solutions
-from govkg.web.display import Labeller, Shown
+from govkg.web.display import Labeller, Shown, page_language
 from govkg.web.site import current_site
 
 bp = Blueprint("compare", __name__)
@@ -97,7 +98,8 @@ def matrix(labeller: Labeller) -> list[ProvinceRow]:
 
 @bp.route("/compare")
 def matrix_page() -> str:
-    labeller = Labeller(current_site().store)
+    site, lang = current_site(), page_language()
+    rows = site.once(f"compare:{lang}", lambda: matrix(Labeller(site.store, lang)))
     return render_template("compare.html", title=_("Compare provinces"),
-                           rows=matrix(labeller), aspects=ASPECTS,
+                           rows=rows, aspects=ASPECTS,
                            query=url_for("sparql.endpoint", query=MATRIX))

@@ -2,7 +2,8 @@
 kind (its unit), and listed with what it measures, its date and its province.
 
 Charts are server-rendered SVG (``charts.py``, ``_charts.html``): they read without
-JavaScript. Figures of different units are never drawn on one scale.
+JavaScript. Figures of different units are never drawn on one scale. Each worker reads the
+figures once per language: the store does not change while it is served.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from govkg.web.browse import solutions
 from govkg.web.charts import BarChart, bar_chart
-from govkg.web.display import Labeller, Shown
+from govkg.web.display import Labeller, Shown, page_language
 from govkg.web.site import current_site
 
 bp = Blueprint("figures", __name__)
@@ -118,9 +119,14 @@ def per_kind(figures: list[Figure]) -> list[BarChart]:
 
 @bp.route("/figures")
 def figures() -> str:
-    labeller = Labeller(current_site().store)
-    found = read_figures(labeller)
-    found.sort(key=lambda f: ([p.text for p in f.provinces], f.shown.text))
+    site, lang = current_site(), page_language()
+
+    def compute() -> tuple[list[Figure], BarChart, list[BarChart]]:
+        found = read_figures(Labeller(site.store, lang))
+        found.sort(key=lambda f: ([p.text for p in f.provinces], f.shown.text))
+        return found, per_province(found), per_kind(found)
+
+    found, by_province, by_kind = site.once(f"figures:{lang}", compute)
     return render_template("figures.html", title=_("Figures"), figures=found,
-                           by_province=per_province(found), by_kind=per_kind(found),
+                           by_province=by_province, by_kind=by_kind,
                            query=url_for("sparql.endpoint", query=FIGURES))

@@ -80,7 +80,7 @@ def dated_statements(labeller: Labeller, province: NamedNode | None) -> list[Dat
 @bp.route("/timeline")
 def timeline() -> str:
     labeller = Labeller(current_site().store)
-    choices = province_choices(labeller)
+    choices = province_choices(labeller)  # the slug is checked against these before caching
     slug = request.args.get("province", "").strip()
     province = None
     if slug:
@@ -89,7 +89,9 @@ def timeline() -> str:
             raise BadRequest(_("There is no province %(slug)r. Choose one of: %(known)s.",
                                slug=slug[:60], known=known))
         province = NamedNode(f"{ID}region/{slug}")
-    events = dated_statements(labeller, province)
+    site = current_site()
+    events = site.once(f"timeline:{labeller.lang}:{slug}",
+                       lambda: dated_statements(labeller, province))
     chosen = labeller.show(province) if province is not None else None
     title = (_("Timeline: %(province)s", province=chosen.text) if chosen else _("Timeline"))
     return render_template("timeline.html", title=title, events=events, choices=choices,
