@@ -15,16 +15,30 @@ BAR_TOP = 8
 LOG_RATIO = 100  # values spanning more than this factor get a logarithmic scale
 LABEL_CHARS = 30
 
-GRAPH_WIDTH = 720
-GRAPH_HEIGHT = 460
-GRAPH_MARGIN_X = 150  # room for labels left and right
+GRAPH_WIDTH = 600
+GRAPH_HEIGHT = 440
+GRAPH_MARGIN_X = 130  # room for labels left and right
 GRAPH_MARGIN_Y = 40
 MAX_NEIGHBOURS = 16
-NODE_CHARS = 12
+NODE_CHARS = 14
+FONT_PX = 14  # the labels' font size (govkg.css); a CJK character is about this wide
 
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def text_width(text: str) -> float:
+    """Roughly how wide ``text`` is drawn: CJK characters full width, others about half."""
+    return sum(FONT_PX if ord(c) >= 0x2E80 else FONT_PX * 0.62 for c in text)
+
+
+def fit(text: str, room: float, limit: int) -> str:
+    """``text`` shortened (with …) to at most ``limit`` characters and about ``room`` px."""
+    short = shorten(text, limit)
+    while len(short) > 2 and text_width(short) > room:
+        short = short[:-2] + "…"
+    return short
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,9 @@ def radial_layout(centre: Shown, links: list[tuple[Shown, str, bool]]) -> Neighb
         offset = 0 if anchor == "middle" else (10 if anchor == "start" else -10)
         label_y = y + (22 if math.sin(angle) > 0.3 and anchor == "middle" else
                        -12 if anchor == "middle" else 5)
+        label_x = x + offset
+        room = {"start": GRAPH_WIDTH - label_x, "end": label_x}.get(anchor, GRAPH_WIDTH / 3)
         neighbours.append(Neighbour(node, relation, incoming, round(x, 1), round(y, 1), anchor,
-                                    round(x + offset, 1), round(label_y, 1),
-                                    shorten(node.text, NODE_CHARS)))
+                                    round(label_x, 1), round(label_y, 1),
+                                    fit(node.text, room - 4, NODE_CHARS)))
     return Neighbourhood(centre, tuple(neighbours), max(0, len(links) - len(shown)))
