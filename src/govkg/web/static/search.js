@@ -66,7 +66,10 @@
         });
         list.appendChild(option);
       });
-      if (status) { status.textContent = suggestions.length ? String(suggestions.length) : ""; }
+      if (status) {
+        var found = input.getAttribute("data-found") || "{n}";
+        status.textContent = suggestions.length ? found.replace("{n}", suggestions.length) : "";
+      }
       if (suggestions.length) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
