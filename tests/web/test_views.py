@@ -93,6 +93,7 @@ def test_search_labels_follow_the_language(client) -> None:
     assert zh.get_json()["results"][0]["label"] == "北京通"
     assert en.get_json()["results"][0]["label"] == "Beijing Tong"
     assert en.get_json()["results"][0]["other"] == "北京通"
+    assert "Accept-Language" in en.headers["Vary"] and "Cookie" in en.headers["Vary"]
 
 
 def test_suggest(client) -> None:

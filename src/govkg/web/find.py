@@ -116,8 +116,8 @@ def results() -> Response | str:
     hits = current_site().search.search(query, limit=limit, lang=lang) if query else []
     shown = [as_result(h, page_language()) for h in hits]
     if as_json:
-        return jsonify(query=query, lang=lang, count=len(shown),
-                       results=[r.to_dict() for r in shown])
+        return by_language(jsonify(query=query, lang=lang, count=len(shown),
+                                   results=[r.to_dict() for r in shown]))
     title = _("Search: %(query)s", query=query) if query else _("Search")
     return render_template("search.html", title=title, query=query, lang=lang,
                            results=shown, kinds=kind_names())
@@ -128,5 +128,12 @@ def suggest() -> Response:
     query = clean_query(request.args.get("q"))
     limit = int_arg("limit", SUGGEST_LIMIT, MAX_LIMIT)
     hits = current_site().search.suggest(query, limit=limit) if query else []
-    return jsonify(query=query,
-                   suggestions=[as_suggestion(h, page_language()).to_dict() for h in hits])
+    return by_language(jsonify(
+        query=query, suggestions=[as_suggestion(h, page_language()).to_dict() for h in hits]))
+
+
+def by_language(response: Response) -> Response:
+    """JSON labels follow the page's language too, so caches must key on what chooses it."""
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
