@@ -172,6 +172,13 @@ def test_timeline_filter_by_province(client) -> None:
     assert "粤省事" in guangdong and "北京通" not in guangdong
 
 
+def test_timeline_lists_undated_rankings_apart(client) -> None:
+    dated, undated = html_of(client, "/timeline?province=beijing").split('class="undated"')
+    assert "/id/ranking/beijing-government-website-first" in undated
+    assert "/id/ranking/beijing-government-website-first" not in dated
+    assert "/id/ranking/guizhou-open-datasets" not in undated  # another province's
+
+
 # --- Comparison matrix ---------------------------------------------------------------------
 
 TIER = "SELECT ?p WHERE { ?t a gk:Tier ; gk:member ?p }"

@@ -2,7 +2,8 @@
 date order (launches, relaunches, issuances, establishments, figures' dates, plans' targets),
 each with its entity, its province and the report sentence it comes from.
 
-A launch or issuance that is also an event (``gk:Launch`` … with ``gk:eventDate``) is shown
+Events and rankings the report gives no date for are listed apart, never given a guessed
+date. A launch or issuance that is also an event (``gk:Launch`` … with ``gk:eventDate``) is shown
 once, as the event. Dates keep their precision (``2017``, ``2017-01``, ``2019-10-21``) and
 sort as text, so a year comes before its months.
 """
@@ -34,6 +35,24 @@ SELECT ?date ?entity ?property ?type ?subject ?province ?sentence ?text %s WHERE
   %s
 } ORDER BY STR(?date) ?entity ?property"""
 IN_PROVINCE = "FILTER EXISTS { ?entity (gk:eventSubject|gk:measuredEntity)?/gk:province ?only }"
+
+# Events and rankings the report gives no date for (the assessment's release, its rankings):
+# listed apart, never placed on the line by a guessed date.
+UNDATED = """
+SELECT DISTINCT ?entity %s WHERE {
+  VALUES ?kind { gk:Event gk:Ranking gk:Award gk:Tier }
+  ?entity a ?kind .
+  FILTER NOT EXISTS {
+    GRAPH <https://w3id.org/govkg/graph/data> { ?entity ?property ?date }
+    FILTER(ISLITERAL(?date)
+           && DATATYPE(?date) IN (xsd:date, xsd:gYearMonth, xsd:gYear, xsd:dateTime))
+  }
+  %s
+} ORDER BY ?entity"""
+UNDATED_IN_PROVINCE = """FILTER EXISTS {
+    { ?entity (gk:eventSubject|gk:rankedEntity)?/gk:province ?only }
+    UNION { ?entity gk:member ?only }
+  }"""
 
 
 @dataclass
@@ -77,6 +96,12 @@ def dated_statements(labeller: Labeller, province: NamedNode | None) -> list[Dat
     return list(rows.values())
 
 
+def undated(labeller: Labeller, province: NamedNode | None) -> list[Shown]:
+    text = UNDATED % (("?only", UNDATED_IN_PROVINCE) if province is not None else ("", ""))
+    bindings = {"only": province} if province is not None else {}
+    return [labeller.show(s["entity"]) for s in solutions(text, **bindings)]
+
+
 @bp.route("/timeline")
 def timeline() -> str:
     labeller = Labeller(current_site().store)
@@ -90,10 +115,12 @@ def timeline() -> str:
                                slug=slug[:60], known=known))
         province = NamedNode(f"{ID}region/{slug}")
     site = current_site()
-    events = site.once(f"timeline:{labeller.lang}:{slug}",
-                       lambda: dated_statements(labeller, province))
+    events, without_date = site.once(
+        f"timeline:{labeller.lang}:{slug}",
+        lambda: (dated_statements(labeller, province), undated(labeller, province)))
     chosen = labeller.show(province) if province is not None else None
     title = (_("Timeline: %(province)s", province=chosen.text) if chosen else _("Timeline"))
-    return render_template("timeline.html", title=title, events=events, choices=choices,
+    return render_template("timeline.html", title=title, events=events, undated=without_date,
+                           choices=choices,
                            slug=slug, chosen=chosen,
                            json_query=url_for("sparql.endpoint", query=DATED % ("", "")))
