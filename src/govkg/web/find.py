@@ -10,10 +10,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from govkg.search import MAX_LIMIT, Hit, SnippetPart, clean_query
-from govkg.web.display import in_language, page_language
+from govkg.vocab import GK
+from govkg.web.display import Labeller, in_language, page_language
 from govkg.web.iris import href
 from govkg.web.negotiation import HTML_NAMES, HTML_TYPES
 from govkg.web.site import current_site
@@ -24,6 +26,7 @@ JSON = "application/json"
 RESULTS_LIMIT = 50
 SUGGEST_LIMIT = 8
 LANGS = ("zh", "en")
+GK_NS = str(GK._NS)
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,11 @@ def results() -> Response | str:
         return by_language(jsonify(query=query, lang=lang, count=len(shown),
                                    results=[r.to_dict() for r in shown]))
     title = _("Search: %(query)s", query=query) if query else _("Search")
+    labeller = Labeller(current_site().store)
+    types = [[labeller.label(NamedNode(t)) for t in h.types if t.startswith(GK_NS)][:2]
+             for h in hits]
     return render_template("search.html", title=title, query=query, lang=lang,
-                           results=shown, kinds=kind_names())
+                           results=list(zip(shown, types, strict=True)), kinds=kind_names())
 
 
 @bp.route("/search/suggest")
