@@ -10,19 +10,18 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from govkg import search
+from govkg.prebuilt import build_id, search_index_path
 from govkg.query import select_rows
 from govkg.search import (
     Hit,
     SearchIndex,
     build_index,
     fts_phrase,
-    index_path_for,
     like_escape,
     open_index,
     pinyin_forms,
 )
 from govkg.settings import load_settings
-from govkg.store import built_graphs_file
 from govkg.vocab import GRAPH, ID
 
 HOSTILE = ['"', '""', '"""', "a*", "NEAR(", "' OR 1=1 --", "%", "_", "\\", "(", ")", "AND",
@@ -56,11 +55,6 @@ def test_pinyin_forms() -> None:
 def test_quoting_helpers() -> None:
     assert fts_phrase('a"b') == '"a""b"'
     assert like_escape("5%_\\") == "5\\%\\_\\\\"
-
-
-def test_index_path_follows_the_graph_build() -> None:
-    assert index_path_for(Path("/c/graphs-0123abcd.nq")) == Path(
-        f"/c/search-0123abcd.v{search.INDEX_FORMAT}.sqlite")
 
 
 # --- A tiny store ----------------------------------------------------------------------------
@@ -271,9 +265,8 @@ def test_suggest_by_prefix(index: SearchIndex) -> None:
 
 def test_index_built_once(settings: dict, store, index: SearchIndex, monkeypatch) -> None:
     before = index.path.stat().st_mtime_ns
-    graphs = built_graphs_file(settings)
-    assert index.path == index_path_for(graphs)
-    assert index.path.name.startswith(graphs.stem.replace("graphs-", "search-"))
+    assert index.path == search_index_path(settings, build_id(settings))
+    assert index.path.name == f"search-{build_id(settings)}.v{search.INDEX_FORMAT}.sqlite"
 
     def fail(*args: object) -> None:
         raise AssertionError("the index was rebuilt")

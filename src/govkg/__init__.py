@@ -11,7 +11,20 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     """The web app: resolve the settings, open the store, register one blueprint per area."""
     from govkg.settings import load_settings
     from govkg.store import open_store
-    from govkg.web import browse, completions, describe, dumps, errors, ontology, pages, sparql
+    from govkg.web import (
+        browse,
+        compare,
+        completions,
+        describe,
+        dumps,
+        errors,
+        figures,
+        find,
+        ontology,
+        pages,
+        sparql,
+        timeline,
+    )
     from govkg.web.i18n import init_i18n
     from govkg.web.site import make_site
 
@@ -23,6 +36,6 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.extensions["govkg"] = make_site(resolved, open_store(resolved))
     init_i18n(app)
     for blueprint in (errors.bp, browse.bp, sparql.bp, pages.bp, ontology.bp, dumps.bp,
-                      describe.bp, completions.bp):
+                      describe.bp, completions.bp, find.bp, timeline.bp, compare.bp, figures.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,4 +1,5 @@
-"""What the server builds once per input hash, before it forks: the dumps and the SHACL report.
+"""What the server builds once per input hash, before it forks: the dumps, the SHACL report
+and the search index.
 
 Everything lands in the cache directory under names that carry the input hash, so a
 changed source file means a new build and an unchanged one means none.
@@ -17,6 +18,7 @@ import pyoxigraph
 from govkg.build import input_hash, read_graphs
 from govkg.distributions import BuiltDistribution, build_distributions
 from govkg.resources import find_sources
+from govkg.search import INDEX_FORMAT, open_index
 from govkg.settings import root_path
 from govkg.store import open_endpoint
 from govkg.validate import Violation, validate_graphs
@@ -91,6 +93,11 @@ def cached_validation(settings: dict[str, Any]) -> CachedValidation:
     return CachedValidation(body["conforms"], violations, turtle)
 
 
+def search_index_path(settings: dict[str, Any], build: str) -> Path:
+    """Where the search index of a build lives (``govkg.search.open_index`` builds it)."""
+    return Path(settings["cache_dir"]) / f"search-{build}.v{INDEX_FORMAT}.sqlite"
+
+
 def prepare(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
     """Build the dumps, the search index, the whole-store figures and the SHACL report now,
     unless they are cached.
@@ -105,8 +112,6 @@ def prepare(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
 
 def prepare_data(settings: dict[str, Any], store: pyoxigraph.Store) -> str:
     """Build what is made from the served data (dumps, search index, figures) unless cached."""
-    from govkg.search import open_index
-
     build = build_id(settings)
     prebuilt_dumps(settings, store, build)
     open_index(settings, store).close()

@@ -11,9 +11,10 @@ start with it, such as “粤省事”上线). Trigrams give substring matching,
 needs (政务 finds 广东政务服务网). The generated labels of sentences (第7行第1句) are not
 indexed: a sentence is found by its text.
 
-The index is built once per graph build: ``open_index`` derives its file from the cached
-N-Quads file (``graphs-<hash>.nq`` → ``search-<hash>.v<format>.sqlite``) and builds it
-atomically (temporary file + ``os.replace``) if it is missing.
+The index is built once per build id (``govkg.prebuilt.search_index_path``: the embedded
+graphs, a persistent store or an external endpoint alike), atomically (temporary file +
+``os.replace``), by the server's master before the workers fork or by ``govkg load``; the
+workers open it read-only with ``open_index``.
 
 User input never reaches FTS5 query syntax unquoted: each whitespace-separated term is
 quoted as an FTS5 phrase (inner double quotes doubled); terms shorter than three
@@ -322,33 +323,18 @@ def _write_index(path: Path, texts: list[Entry], types: dict[str, list[str]]) ->
 
 # --- Opening --------------------------------------------------------------------------------
 
-def index_path_for(graphs_file: Path) -> Path:
-    """The index file for a cached graph build: ``graphs-<hash>.nq`` →
-    ``search-<hash>.v<INDEX_FORMAT>.sqlite`` next to it."""
-    stem = graphs_file.stem.removeprefix("graphs-")
-    return graphs_file.with_name(f"search-{stem}.v{INDEX_FORMAT}.sqlite")
-
-
 def open_index(settings: dict[str, Any], store: pyoxigraph.Store | None = None) -> SearchIndex:
-    """The search index of the configured sources, built once into ``settings["cache_dir"]``.
+    """The search index of what ``settings`` serve, built first if it is missing.
 
-    ``store``, if given, must hold the configured build; otherwise it is loaded when the
-    index has to be built. For a persistent store (the ``store`` setting) the index is named
-    by the build id, which changes when the store is reloaded.
+    ``store``, if given, must hold what the settings serve; otherwise it is opened when the
+    index has to be built.
     """
-    from govkg.store import built_graphs_file, load_nquads, open_persistent
+    from govkg.prebuilt import build_id, search_index_path
+    from govkg.store import open_store
 
-    if settings.get("store"):
-        from govkg.prebuilt import build_id
-
-        path = Path(settings["cache_dir"]) / f"search-{build_id(settings)}.v{INDEX_FORMAT}.sqlite"
-        if not path.exists():
-            build_index(store if store is not None else open_persistent(settings["store"]), path)
-        return SearchIndex(path)
-    graphs_file = built_graphs_file(settings)
-    path = index_path_for(graphs_file)
-    if not path.exists():
-        build_index(store if store is not None else load_nquads(graphs_file), path)
+    path = search_index_path(settings, build_id(settings))
+    if not path.is_file():
+        build_index(store if store is not None else open_store(settings), path)
     return SearchIndex(path)
 
 

@@ -8,6 +8,7 @@ from conftest import shot
 
 
 def test_home_to_province_to_app_to_sentence(page, live_server) -> None:
+    page.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})  # labels in Chinese
     page.goto(live_server.url + "/")
     assert "govkg" in page.title()
     shot(page, "home")
@@ -30,7 +31,7 @@ def test_query_form_runs_a_query(page, live_server) -> None:
     page.locator(".query-editor .cm-content").click()  # the editor stands in for the textarea
     page.keyboard.press("Control+A")
     page.keyboard.insert_text("SELECT ?p WHERE { ?p a gk:Province } ORDER BY ?p")
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_selector("#results table.results")
     assert "region/beijing" in page.content()
     shot(page, "sparql-results")

@@ -1,4 +1,5 @@
-"""A crawl from / that follows every internal link: none is broken, every entity is reached,
+"""A crawl from / (and from a few search result pages, which no link leads to) that follows
+every internal link: none is broken, every entity is reached, every page type is reached,
 and every #anchor a page links to exists on the target page."""
 
 from collections import deque
@@ -23,13 +24,17 @@ class LinkParser(HTMLParser):
             self.links.append(attributes["href"])
 
 
+SEEDS = ("/", "/search?q=%E6%94%BF%E5%8A%A1", "/search?q=yss")  # 政务
+PAGE_TYPES = ("/search", "/timeline", "/timeline?province=guangdong", "/compare", "/figures")
+
+
 def crawl(base: str) -> tuple[dict[str, int], dict[str, set[str]], list[tuple[str, str]]]:
     """Status of every internal URL, the ids on each HTML page, and (page, link) pairs."""
     session = requests.Session()
     status: dict[str, int] = {}
     ids: dict[str, set[str]] = {}
     anchors: list[tuple[str, str]] = []
-    queue = deque([base + "/"])
+    queue = deque(base + seed for seed in SEEDS)
     while queue:
         url = queue.popleft()
         if url in status:
@@ -92,3 +97,12 @@ def test_every_entity_is_reached(live_server, crawled):
                  if live_server.url + iri.removeprefix("https://w3id.org/govkg") + ".html"
                  not in pages]
     assert not unreached
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_every_page_type_is_reached(live_server, crawled):
+    status, _, _ = crawled
+    for path in PAGE_TYPES:
+        assert status.get(live_server.url + path) == 200, path
+    assert status.get(live_server.url + "/search?q=%E6%94%BF%E5%8A%A1") == 200

@@ -13,9 +13,14 @@ REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "src" / "govkg" / "web" / "translations" / "zh" / "LC_MESSAGES"
 
 
-def read_catalogue(path: Path, reader):
+def read_catalogue(path: Path, reader) -> dict:
+    """msgid → translation; a plural message by its singular id, translated only when every
+    plural form is (its value is then the tuple of forms)."""
+    def text(string):
+        return string if isinstance(string, str) else (tuple(string) if all(string) else "")
     with path.open("rb") as f:
-        return {m.id: m.string for m in reader(f) if m.id}
+        return {(m.id if isinstance(m.id, str) else m.id[0]): text(m.string)
+                for m in reader(f) if m.id}
 
 
 @pytest.fixture(scope="module")

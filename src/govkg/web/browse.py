@@ -7,6 +7,7 @@ all-entities listing both list every one).
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -101,7 +102,7 @@ def provinces() -> str:
     rows = [(labeller.show(s["province"]),
              url_for("browse.province", slug=s["province"].value.rpartition("/")[2]))
             for s in solutions(PROVINCES)]
-    return render_template("provinces.html", title="Provinces", rows=rows)
+    return render_template("provinces.html", title=_("Provinces"), rows=rows)
 
 
 @bp.route("/provinces/<slug>")
@@ -110,14 +111,14 @@ def province(slug: str) -> str:
     try:
         node = NamedNode(f"{ID}region/{slug}")
     except ValueError as error:
-        raise BadRequest(f"{slug!r} cannot be part of an IRI.") from error
+        raise BadRequest(_("%(slug)r cannot be part of an IRI.", slug=slug)) from error
     if next(iter(store.quads_for_pattern(node, None, NamedNode(str(GK.Province)), None)),
             None) is None:
-        raise NotFound(f"There is no province called {slug!r}; see /provinces/.")
+        raise NotFound(_("There is no province called %(slug)r; see /provinces/.", slug=slug))
     labeller = Labeller(store)
     groups: dict[str, list] = {}
     for s in solutions(IN_PROVINCE, entity=node):
-        kind = labeller.name(s["type"]) if s["type"] is not None else "Other"
+        kind = labeller.name(s["type"]) if s["type"] is not None else _("Other")
         shown = labeller.show(s["thing"])
         if shown not in groups.setdefault(kind, []):
             groups[kind].append(shown)
@@ -139,14 +140,15 @@ def classes() -> Response | str:
     rows = [(labeller.show(s["class"]), short_term(s["class"]), class_link(s["class"]),
              int(s["n"].value)) for s in solutions(CLASSES, id=Literal(ID))
             if isinstance(s["class"], NamedNode)]
-    return render_template("classes.html", title="Classes", rows=rows)
+    return render_template("classes.html", title=_("Classes"), rows=rows)
 
 
 @bp.route("/classes/<name>")
 def class_listing(name: str) -> str:
     prefix, colon, local = name.partition(":")
     if not colon or prefix not in PREFIXES:
-        raise NotFound(f"{name!r} is not a class name like gk:Province; see /classes/.")
+        raise NotFound(_("%(name)r is not a class name like gk:Province; see /classes/.",
+                         name=name))
     return class_page(PREFIXES[prefix] + local)
 
 
@@ -154,13 +156,13 @@ def class_page(iri: str) -> str:
     try:
         node = NamedNode(iri)
     except ValueError as error:
-        raise BadRequest(f"{iri!r} is not a valid IRI.") from error
+        raise BadRequest(_("%(iri)r is not a valid IRI.", iri=iri)) from error
     labeller = Labeller(current_site().store)
     rows = [(labeller.show(s["s"]), s["onlyInferred"].value == "true")
             for s in solutions(INSTANCES, **{"class": node})
             if isinstance(s["s"], NamedNode) and s["s"].value.startswith(ID)]
     if not rows:
-        raise NotFound(f"No entity has the type <{iri}>; see /classes/.")
+        raise NotFound(_("No entity has the type <%(iri)s>; see /classes/.", iri=iri))
     rows.sort(key=lambda r: (r[0].text, r[0].iri))
     return render_template("class.html", title=labeller.name(node), node=labeller.show(node),
                            short=short_term(node), rows=rows)
@@ -175,7 +177,7 @@ def entities() -> str:
     for iri in entity_index():
         kind = iri[len(ID):].partition("/")[0]
         groups.setdefault(kind, []).append(labeller.show(NamedNode(iri)))
-    return render_template("entities.html", title="All entities", groups=sorted(groups.items()))
+    return render_template("entities.html", title=_("All entities"), groups=sorted(groups.items()))
 
 
 @bp.route("/graph/<name>")
@@ -183,7 +185,8 @@ def graph(name: str) -> Response:
     stem, dot, ext = name.partition(".")
     name, ext = (stem, ext) if dot else (name, None)
     if name not in GRAPH_NAMES:
-        raise NotFound(f"There is no graph called {name!r}. Graphs: {', '.join(GRAPH_NAMES)}.")
+        raise NotFound(_("There is no graph called %(name)r. Graphs: %(graphs)s.", name=name,
+                         graphs=", ".join(GRAPH_NAMES)))
     store = current_site().store
     node = NamedNode(graph_iri(name))
     stats = current_site().graph_stats()
@@ -207,10 +210,13 @@ def sitemap() -> Response:
     from govkg.web.pages import entity_index
 
     paths = ["/", "/provinces/", "/classes/", "/entities/", "/ontology", "/shapes",
-             "/validation", "/sparql", "/dumps/", "/.well-known/void", "/catalog"]
+             "/validation", "/sparql", "/dumps/", "/.well-known/void", "/catalog",
+             url_for("find.results"), url_for("timeline.timeline"),
+             url_for("compare.matrix_page"), url_for("figures.figures")]
     paths += [f"/graph/{name}" for name in GRAPH_NAMES]
-    paths += [url_for("browse.province", slug=s["province"].value.rpartition("/")[2])
-              for s in solutions(PROVINCES)]
+    slugs = [s["province"].value.rpartition("/")[2] for s in solutions(PROVINCES)]
+    paths += [url_for("browse.province", slug=slug) for slug in slugs]
+    paths += [url_for("timeline.timeline", province=slug) for slug in slugs]
     paths += [class_link(s["class"]) for s in solutions(CLASSES, id=Literal(ID))
               if isinstance(s["class"], NamedNode)]
     paths += [f"{href(iri)}.html" for iri in entity_index()]

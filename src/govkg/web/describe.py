@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template
+from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
 
 from govkg.distributions import BuiltDistribution
@@ -267,16 +268,16 @@ def described(path: str, ext: str | None, quads, title: str) -> Response:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    return described("/void", None, void_quads, "VoID description")
+    return described("/void", None, void_quads, _("VoID description"))
 
 
 @bp.route("/void")
 @bp.route("/void.<ext>")
 def void_document(ext: str | None = None) -> Response:
-    return described("/void", ext, void_quads, "VoID description")
+    return described("/void", ext, void_quads, _("VoID description"))
 
 
 @bp.route("/catalog")
 @bp.route("/catalog.<ext>")
 def catalog(ext: str | None = None) -> Response:
-    return described("/catalog", ext, catalog_quads, "DCAT catalogue")
+    return described("/catalog", ext, catalog_quads, _("DCAT catalogue"))

@@ -1,12 +1,15 @@
 """How RDF terms appear on pages: labels in both languages, links, short names.
 
 A ``Labeller`` looks labels up in the store once per term and turns any term into a
-``Shown``: the text to print, the link to follow and what the term really is.
+``Shown``: the text to print, the link to follow and what the term really is. Labels come
+in the page's language (zh or en) with the other as a fallback and as a secondary line.
 """
 
 from dataclasses import dataclass
 
 import pyoxigraph
+from flask import has_request_context
+from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from govkg.table import short_term
@@ -25,20 +28,42 @@ Term = NamedNode | BlankNode | Literal
 @dataclass(frozen=True)
 class Shown:
     kind: str  # "iri", "bnode" or "literal"
-    text: str  # the main text: the Chinese label, else the English one, else a short name
-    secondary: str = ""  # the English label under the Chinese one
+    text: str  # the label in the page's language, else the other one, else a short name
+    secondary: str = ""  # the label in the other language, when both exist
     link: str | None = None  # a server path for our IRIs, the IRI itself for others
     external: bool = False
     iri: str = ""
     lang: str = ""
     datatype: str = ""  # short name of a literal's datatype, unless it is a plain string
+    text_lang: str = ""  # the language of ``text`` when it is a label ("zh" or "en")
+
+    @property
+    def secondary_lang(self) -> str:
+        return {"zh": "en", "en": "zh"}.get(self.text_lang, "")
+
+
+def page_language() -> str:
+    """The request's language (zh or en); English outside a request."""
+    if not has_request_context():
+        return "en"
+    from govkg.web.i18n import current_language
+
+    return current_language()
+
+
+def in_language(zh: str, en: str, lang: str) -> tuple[str, str, str]:
+    """(main, other, main's language): the label in ``lang`` first, the other as fallback."""
+    if lang == "zh":
+        return (zh, en, "zh") if zh else (en, "", "en" if en else "")
+    return (en, zh, "en") if en else (zh, "", "zh" if zh else "")
 
 
 class Labeller:
     """Labels from the store, looked up once per term."""
 
-    def __init__(self, store: pyoxigraph.Store) -> None:
+    def __init__(self, store: pyoxigraph.Store, lang: str | None = None) -> None:
         self.store = store
+        self.lang = lang or page_language()
         self._cache: dict[str, tuple[str, str]] = {}
 
     def labels(self, node: NamedNode | BlankNode) -> tuple[str, str]:
@@ -65,21 +90,25 @@ class Labeller:
             datatype = "" if term.datatype.value in PLAIN_TYPES else short_term(term.datatype)
             return Shown("literal", term.value, lang=term.language or "", datatype=datatype)
         if isinstance(term, BlankNode):
-            zh, en = self.labels(term)
-            return Shown("bnode", zh or en or "(anonymous)", en if zh else "")
+            text, other, lang = in_language(*self.labels(term), self.lang)
+            return Shown("bnode", text or _("(anonymous)"), other, text_lang=lang)
         return self.show_iri(term)
 
     def show_iri(self, node: NamedNode) -> Shown:
-        zh, en = self.labels(node)
+        text, other, lang = in_language(*self.labels(node), self.lang)
         local = href(node.value)
         link = local or (node.value if node.value.startswith(("http://", "https://")) else None)
-        short = short_term(node)
-        if zh or en:
-            return Shown("iri", zh or en, en if zh and en else "", link, local is None,
-                         node.value)
-        return Shown("iri", short, "", link, local is None, node.value)
+        if text:
+            return Shown("iri", text, other, link, local is None, node.value, text_lang=lang)
+        return Shown("iri", short_term(node), "", link, local is None, node.value)
+
+    def label(self, node: NamedNode | BlankNode) -> str:
+        """The label in the page's language, else the other one, else a short name."""
+        text, _, _ = in_language(*self.labels(node), self.lang)
+        return text or (short_term(node) if isinstance(node, NamedNode) else "")
 
     def name(self, node: NamedNode) -> str:
-        """One line for titles and listings: ``北京通 (Beijing Tong)``."""
+        """One line for titles and listings: ``北京通 (Beijing Tong)`` in Chinese,
+        ``Beijing Tong (北京通)`` in English."""
         shown = self.show_iri(node)
         return f"{shown.text} ({shown.secondary})" if shown.secondary else shown.text

@@ -4,6 +4,7 @@ range request support (``ETag`` is the file's SHA-256)."""
 import base64
 
 from flask import Blueprint, Response, render_template, send_file
+from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from govkg.distributions import BY_FILE
@@ -16,7 +17,7 @@ bp = Blueprint("dumps", __name__)
 
 @bp.route("/dumps/")
 def listing() -> str:
-    return render_template("dumps.html", title="Dumps", dumps=built_dumps())
+    return render_template("dumps.html", title=_("Dumps"), dumps=built_dumps())
 
 
 @bp.route("/dumps/<file>")

@@ -1,8 +1,10 @@
 """Everything an entity page shows, gathered from the store.
 
 Statements come from every named graph; those found only in ``graph/inferred`` are
-marked inferred. Figures, quoted sentences and incoming links are queried with the
-entity bound through ``substitutions``, never pasted into query text.
+marked inferred. The neighbourhood graph draws the entity's links to and from the graph's
+own entities (not its sources, which the quotes show). Figures, quoted sentences and
+incoming links are queried with the entity bound through ``substitutions``, never pasted
+into query text.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +13,8 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
 
 from govkg.query import run_query
-from govkg.vocab import GK, graph_iri
+from govkg.vocab import GK, ID, graph_iri
+from govkg.web.charts import Neighbourhood, radial_layout
 from govkg.web.display import Labeller, Shown
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -29,6 +32,8 @@ MAX_INCOMING = 500
 # this many figures shown; past that the page says there are more.
 MAX_INCOMING_READ = MAX_INCOMING
 MAX_FIGURES = 100
+# Links the neighbourhood graph leaves out: types, and provenance (quoted on the page instead).
+NOT_NEIGHBOURS = {RDF_TYPE.value, str(GK.statedIn), "http://www.w3.org/ns/prov#wasDerivedFrom"}
 
 # The columns of a figures table, for any query that binds ?entity and ?figure.
 FIGURE_COLUMNS = """
@@ -103,6 +108,7 @@ class EntityView:
     incoming_total: int
     jsonld: dict = field(default_factory=dict)
     more_figures: bool = False  # more than MAX_FIGURES figures: the page shows the first
+    neighbourhood: Neighbourhood | None = None
 
 
 def is_known(store: pyoxigraph.Store, node: NamedNode) -> bool:
@@ -138,7 +144,35 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     view.jsonld = schema_jsonld(node, facts, page_url)
     view.more_figures = len(view.figures) == MAX_FIGURES and len(
         _figures(store, node, labeller, limit=MAX_FIGURES + 1, label=False)) > MAX_FIGURES
+    view.neighbourhood = neighbourhood(store, node, facts, labeller)
     return view
+
+
+def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, bool],
+                  labeller: Labeller) -> Neighbourhood | None:
+    """The entities linked from and to ``node``, asserted links first, each drawn once."""
+    links: list[tuple[bool, int, str, NamedNode, NamedNode]] = []
+    for (predicate, obj), inferred in facts.items():
+        if isinstance(obj, NamedNode) and obj.value.startswith(ID) and obj != node \
+                and predicate.value not in NOT_NEIGHBOURS:
+            links.append((inferred, 0, predicate.value, predicate, obj))
+    incoming: dict[tuple, bool] = {}
+    for quad in store.quads_for_pattern(None, None, node, None):
+        if isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(ID) \
+                and quad.subject != node and quad.predicate.value not in NOT_NEIGHBOURS:
+            key = (quad.predicate, quad.subject)
+            incoming[key] = incoming.get(key, True) and quad.graph_name == INFERRED
+    links += [(inferred, 1, p.value, p, s) for (p, s), inferred in incoming.items()]
+    links.sort(key=lambda link: (link[0], link[1], link[2], link[4].value))
+    seen: set[NamedNode] = set()
+    drawn: list[tuple[Shown, str, bool]] = []
+    for _inferred, direction, _key, predicate, other in links:
+        if other not in seen:
+            seen.add(other)
+            drawn.append((labeller.show(other), labeller.label(predicate), bool(direction)))
+    if not drawn:
+        return None
+    return radial_layout(labeller.show(node), drawn)
 
 
 def _types(facts: dict[tuple, bool], labeller: Labeller) -> list[Value]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 from flask import Blueprint, Response, render_template
+from flask_babel import lazy_gettext as _  # module-level titles: translated when shown
 from pyoxigraph import Literal, NamedNode, RdfFormat
 from werkzeug.exceptions import NotFound
 
@@ -29,11 +30,11 @@ SH = "http://www.w3.org/ns/shacl#"
 ONTOLOGY_GRAPH = NamedNode(graph_iri("ontology"))
 SHAPES_GRAPH = NamedNode(graph_iri("shapes"))
 SECTIONS = (
-    ("classes", "Classes", (OWL + "Class", RDFS + "Class")),
-    ("object-properties", "Object properties", (OWL + "ObjectProperty",)),
-    ("datatype-properties", "Datatype properties", (OWL + "DatatypeProperty",)),
-    ("annotation-properties", "Annotation properties", (OWL + "AnnotationProperty",)),
-    ("individuals", "Individuals", (OWL + "NamedIndividual",)),
+    ("classes", _("Classes"), (OWL + "Class", RDFS + "Class")),
+    ("object-properties", _("Object properties"), (OWL + "ObjectProperty",)),
+    ("datatype-properties", _("Datatype properties"), (OWL + "DatatypeProperty",)),
+    ("annotation-properties", _("Annotation properties"), (OWL + "AnnotationProperty",)),
+    ("individuals", _("Individuals"), (OWL + "NamedIndividual",)),
 )
 SHOWN_APART = (RDFS + "label", SKOS_DEFINITION, RDFS + "isDefinedBy")
 
@@ -115,7 +116,7 @@ def ontology_html() -> str:
     classes = typed(store, SECTIONS[0][2], ONTOLOGY_GRAPH)
     about = NamedNode(ONTOLOGY_IRI)
     return render_template(
-        "ontology.html", title="The govkg ontology", about=maker.properties(about),
+        "ontology.html", title=_("The govkg ontology"), about=maker.properties(about),
         sections=sections, tree=hierarchy(store, classes, labeller),
         shown=labeller.show(about), formats=RDF_FORMATS)
 
@@ -161,7 +162,7 @@ def shapes_html() -> str:
                        "description": " ".join(sorted(description)),
                        "rows": maker.properties(node, skip=(SH + "name", SH + "description"))})
     about = NamedNode(SHAPES_IRI)
-    return render_template("shapes.html", title="The govkg SHACL shapes", shapes=shapes,
+    return render_template("shapes.html", title=_("The govkg SHACL shapes"), shapes=shapes,
                            about=maker.properties(about), formats=RDF_FORMATS)
 
 
@@ -187,7 +188,7 @@ def validation(ext: str | None = None) -> Response:
 
     def html() -> str:
         rows = [(v, href(v.focus), href(v.shape)) for v in report.violations]
-        return render_template("validation.html", title="SHACL validation", report=report,
+        return render_template("validation.html", title=_("SHACL validation"), report=report,
                                rows=rows, formats=RDF_FORMATS)
 
     return document("/validation", ext, html=html, quads=lambda: pyoxigraph.parse(

@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, redirect, render_template
+from flask_babel import gettext as _
 from pyoxigraph import BlankNode, NamedNode, Quad
 from werkzeug.exceptions import BadRequest
 
@@ -30,7 +31,8 @@ def entity_node(iri: str) -> NamedNode:
     try:
         return NamedNode(iri)
     except ValueError as error:
-        raise BadRequest(f"{iri!r} is not a valid IRI: {error}") from error
+        raise BadRequest(_("%(iri)r is not a valid IRI: %(error)s", iri=iri,
+                           error=error)) from error
 
 
 def split_extension(rest: str) -> tuple[str, str | None]:
@@ -48,7 +50,8 @@ def entity(rest: str) -> Response:
     if ext is not None and not is_known(store, node) and is_known(store, entity_node(ID + rest)):
         stem, ext, node = rest, None, entity_node(ID + rest)
     if not is_known(store, node):
-        raise NotFoundHere(f"Nothing is known about <{node.value}>.", suggestions(stem))
+        raise NotFoundHere(_("Nothing is known about <%(iri)s>.", iri=node.value),
+                           suggestions(stem))
     path = f"/id/{stem}"
     if ext is None:
         return see_other(path)
@@ -89,7 +92,7 @@ def entity_html(node: NamedNode, path: str) -> str:
                  if t.shown.iri.rpartition("#")[2].isidentifier()]
     return render_template([*templates, "entity.html"], view=view, path=path,
                            canonical=canonical, formats=RDF_FORMATS,
-                           title=labeller.name(node))
+                           title=labeller.name(node), shown=labeller.show_iri(node))
 
 
 def entity_index() -> list[str]:

@@ -20,6 +20,7 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions
 
 from govkg.prebuilt import build_id
 from govkg.query import run_query
+from govkg.search import SearchIndex, open_index
 from govkg.stats import Stats, graph_stats
 
 
@@ -33,6 +34,11 @@ class Site:
     @property
     def cache_dir(self) -> Path:
         return Path(self.settings["cache_dir"])
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index, opened read-only (one connection per thread)."""
+        return self.once("search", lambda: open_index(self.settings, self.store))
 
     def once(self, key: str, compute: Any) -> Any:
         """``compute()``, the first time only: the store never changes while we serve it."""

@@ -1,0 +1,132 @@
+"""The figures (``/figures``): every number the report gives, charted per province and per
+kind (its unit), and listed with what it measures, its date and its province.
+
+Charts are server-rendered SVG (``charts.py``, ``_charts.html``): they read without
+JavaScript. Figures of different units are never drawn on one scale. Each worker reads the
+figures once per language: the store does not change while it is served.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+from pyoxigraph import Literal, NamedNode
+
+from govkg.web.browse import solutions
+from govkg.web.charts import BarChart, bar_chart
+from govkg.web.display import Labeller, Shown, page_language
+from govkg.web.site import current_site
+
+bp = Blueprint("figures", __name__)
+
+QUDT_UNIT = "http://qudt.org/vocab/unit/"
+
+
+def unit_names() -> dict[str, str]:
+    """Names for the QUDT units the data uses (QUDT's own labels are not in the store)."""
+    return {"NUM": _("counts"), "PERCENT": _("percent"), "YR": _("years"), "HR": _("hours")}
+
+FIGURES = """
+SELECT DISTINCT ?figure ?value ?unit ?qualifier ?entity ?province ?date WHERE {
+  ?figure a gk:Measurement ; gk:value ?value .
+  OPTIONAL { ?figure gk:unit ?unit }
+  OPTIONAL { ?figure gk:qualifier ?qualifier }
+  OPTIONAL { ?figure gk:measuredEntity ?entity }
+  OPTIONAL { ?figure gk:measuredEntity?/gk:province ?province }
+  OPTIONAL { ?figure gk:refDate ?date }
+} ORDER BY ?figure ?province"""
+
+
+@dataclass
+class Figure:
+    node: NamedNode
+    shown: Shown
+    value: float
+    value_text: str
+    unit: Shown
+    unit_key: str
+    qualifier: Shown | None
+    entity: Shown | None
+    date: str
+    provinces: list[Shown] = field(default_factory=list)
+
+
+def number_text(literal: Literal) -> str:
+    """``10000000`` → ``10,000,000``; decimals as written."""
+    text = literal.value
+    if text.lstrip("-").isdigit():
+        return f"{int(text):,}"
+    return text
+
+
+def read_figures(labeller: Labeller) -> list[Figure]:
+    figures: dict[str, Figure] = {}
+    for s in solutions(FIGURES):
+        key = s["figure"].value
+        if key not in figures:
+            value = s["value"]
+            try:
+                number = float(value.value)
+            except ValueError:
+                continue
+            unit = s["unit"]
+            figures[key] = Figure(
+                s["figure"], labeller.show(s["figure"]), number, number_text(value),
+                labeller.show(unit) if unit is not None else Shown("literal", "—"),
+                unit.value if unit is not None else "",
+                labeller.show(s["qualifier"]) if s["qualifier"] is not None else None,
+                labeller.show(s["entity"]) if s["entity"] is not None else None,
+                s["date"].value if s["date"] is not None else "")
+        if s["province"] is not None:
+            shown = labeller.show(s["province"])
+            if shown not in figures[key].provinces:
+                figures[key].provinces.append(shown)
+    return list(figures.values())
+
+
+def per_province(figures: list[Figure]) -> BarChart:
+    counts: dict[str, tuple[Shown | None, int]] = {}
+    for f in figures:
+        for p in f.provinces or [None]:
+            name = p.text if p is not None else _("No province (national)")
+            shown, n = counts.get(name, (p, 0))
+            counts[name] = (shown, n + 1)
+    items = [(name, province_link(shown), float(n), str(n))
+             for name, (shown, n) in sorted(counts.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+    return bar_chart(_("Figures per province"), items, log=False)
+
+
+def province_link(shown: Shown | None) -> str | None:
+    if shown is None or not shown.iri:
+        return None
+    return url_for("browse.province", slug=shown.iri.rpartition("/")[2])
+
+
+def per_kind(figures: list[Figure]) -> list[BarChart]:
+    """One chart per unit (count, percent, years …), largest value first."""
+    kinds: dict[str, list[Figure]] = {}
+    for f in figures:
+        kinds.setdefault(f.unit_key, []).append(f)
+    charts = []
+    for _unit, group in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        group.sort(key=lambda f: (-f.value, f.shown.text))
+        key = group[0].unit_key
+        unit = unit_names().get(key.removeprefix(QUDT_UNIT), group[0].unit.text)
+        items = [(f.shown.text, f.shown.link, f.value, f.value_text) for f in group]
+        charts.append(bar_chart(_("Figures (%(unit)s)", unit=unit), items))
+    return charts
+
+
+@bp.route("/figures")
+def figures() -> str:
+    site, lang = current_site(), page_language()
+
+    def compute() -> tuple[list[Figure], BarChart, list[BarChart]]:
+        found = read_figures(Labeller(site.store, lang))
+        found.sort(key=lambda f: ([p.text for p in f.provinces], f.shown.text))
+        return found, per_province(found), per_kind(found)
+
+    found, by_province, by_kind = site.once(f"figures:{lang}", compute)
+    return render_template("figures.html", title=_("Figures"), figures=found,
+                           by_province=by_province, by_kind=by_kind,
+                           query=url_for("sparql.endpoint", query=FIGURES))

@@ -1,0 +1,100 @@
+"""The views on a real ``govkg serve``: search and suggest over HTTP, the timeline, matrix and
+figures pages, and search on a persistent store (``govkg load`` then ``serve --store``)
+with its index built before the workers fork, keyed by the build id, opened read-only."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from govkg.prebuilt import build_id, prepare, search_index_path
+from govkg.web.site import make_site
+
+from conftest import free_port
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+@pytest.mark.server
+def test_search_and_suggest_over_http(live_server) -> None:
+    found = live_server.get("/search", params={"q": "yss"},
+                            headers={"Accept": "application/json"}).json()
+    assert found["results"][0]["url"] == "/id/platform/yueshengshi"
+    suggested = live_server.get("/search/suggest", params={"q": "政务"}).json()
+    assert suggested["suggestions"]
+    assert all("政务" in s["label"] for s in suggested["suggestions"])
+    page = live_server.get("/search", params={"q": "政务"}, headers=ZH)
+    assert page.status_code == 200 and "广东政务服务网" in page.text
+    assert live_server.get("/search", params={"q": "x", "limit": "many"}).status_code == 400
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(("path", "text"), [
+    ("/timeline?province=zhejiang", "浙政钉"),
+    ("/compare", "腾讯公司"),
+    ("/figures", "<svg"),
+    ("/id/platform/beijingtong.html", 'id="neighbourhood"'),
+])
+def test_views_over_http(live_server, path: str, text: str) -> None:
+    response = live_server.get(path, headers=ZH)
+    assert response.status_code == 200
+    assert text in response.text and '<html lang="zh">' in response.text
+
+
+def test_prepare_builds_the_index_and_workers_open_it_read_only(settings: dict, store) -> None:
+    build = prepare(settings, store)
+    path = search_index_path(settings, build)
+    assert path.is_file()
+    built_at = path.stat().st_mtime_ns
+    site = make_site(settings, store)
+    assert site.search.path == path
+    assert site.search.search("yss")[0].iri.endswith("/platform/yueshengshi")
+    assert path.stat().st_mtime_ns == built_at  # opened, not rebuilt
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        site.search._connection().execute("DELETE FROM meta")
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_search_on_a_persistent_store(tmp_path: Path) -> None:
+    cache, store_dir, log = tmp_path / "cache", tmp_path / "store", tmp_path / "serve.log"
+    env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
+    loaded = subprocess.run([sys.executable, "-m", "govkg", "load", "--embedded", "--store",
+                             str(store_dir)], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
+    port = free_port()
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "govkg", "serve", "--store", str(store_dir), "--port",
+             str(port), "--workers", "2"], stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert server.poll() is None, log.read_text()
+            try:
+                if requests.get(url + "/", timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        found = requests.get(url + "/search", params={"q": "yueshengshi", "format": "json"},
+                             timeout=60).json()
+        assert found["results"][0]["iri"] == "https://w3id.org/govkg/id/platform/yueshengshi"
+        build = build_id({"root": None, "cache_dir": str(cache), "store": str(store_dir)})
+        assert search_index_path({"cache_dir": str(cache)}, build).is_file()
+        assert len(list(cache.glob("search-*.sqlite"))) == 1
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
