@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 import pyoxigraph
@@ -145,8 +144,12 @@ def stream_one(store: pyoxigraph.Store, dist: Distribution,
 
 
 def is_big(store: pyoxigraph.Store) -> bool:
-    """Whether the store holds more than ``SORTED_MAX_QUADS`` quads (stops counting there)."""
-    return next(islice(iter(store), SORTED_MAX_QUADS, None), None) is not None
+    """Whether the store holds more than ``SORTED_MAX_QUADS`` quads (stops counting there).
+
+    Asked in SPARQL, so that an external endpoint (``--endpoint``) answers it too.
+    """
+    past = f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} OFFSET {SORTED_MAX_QUADS} LIMIT 1"
+    return any(True for _ in store.query(past))
 
 
 def read_manifest(directory: Path) -> list[BuiltDistribution] | None:
