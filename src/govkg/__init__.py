@@ -11,7 +11,18 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     """The web app: resolve the settings, open the store, register one blueprint per area."""
     from govkg.settings import load_settings
     from govkg.store import open_store
-    from govkg.web import browse, describe, dumps, errors, ontology, pages, sparql
+    from govkg.web import (
+        browse,
+        describe,
+        dumps,
+        errors,
+        metrics,
+        ontology,
+        pages,
+        security,
+        sparql,
+    )
+    from govkg.web.query_pool import make_pool
     from govkg.web.site import make_site
 
     resolved = load_settings(settings)
@@ -20,7 +31,8 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.extensions["govkg"] = make_site(resolved, open_store(resolved))
-    for blueprint in (errors.bp, browse.bp, sparql.bp, pages.bp, ontology.bp, dumps.bp,
-                      describe.bp):
+    app.extensions[sparql.POOL] = make_pool(resolved)
+    for blueprint in (security.bp, metrics.bp, errors.bp, browse.bp, sparql.bp, pages.bp,
+                      ontology.bp, dumps.bp, describe.bp):
         app.register_blueprint(blueprint)
     return app
