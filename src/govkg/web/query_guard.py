@@ -11,6 +11,7 @@ variables and prefixed names never count, and escaped keywords are still found.
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(r"""
@@ -35,10 +36,20 @@ def unescape(text: str) -> str:
     return _UNICODE_ESCAPE.sub(one, text)
 
 
-def keywords(text: str) -> list[str]:
+CACHED_TEXT_LENGTH = 4096  # short queries come again and again; long ones are not kept
+
+
+def keywords(text: str) -> tuple[str, ...]:
     """The bare words of a query, upper-cased, in order (not strings, IRIs, names …)."""
-    return [m.group("word").upper() for m in _TOKEN.finditer(unescape(text))
-            if m.group("word")]
+    return _cached_keywords(text) if len(text) <= CACHED_TEXT_LENGTH else _keywords(text)
+
+
+def _keywords(text: str) -> tuple[str, ...]:
+    return tuple(m.group("word").upper() for m in _TOKEN.finditer(unescape(text))
+                 if m.group("word"))
+
+
+_cached_keywords = lru_cache(maxsize=1024)(_keywords)
 
 
 def is_update(text: str) -> bool:
@@ -84,6 +95,8 @@ def service_targets(text: str) -> list[str | None]:
 
 def refused_services(text: str, allowed: Sequence[str]) -> list[str]:
     """The SERVICE targets of ``text`` that are not in the operator's allowlist."""
+    if not uses_service(text):
+        return []
     return ["a non-IRI target" if target is None else target
             for target in service_targets(text) if target is None or target not in allowed]
 

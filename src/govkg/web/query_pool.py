@@ -30,6 +30,9 @@ from govkg.web.query_worker import QueryAnswer, QueryJob
 HEAVY_AFTER_SECONDS = 1.0
 STARTUP_LIMIT_SECONDS = 300.0
 RESTART_PAUSE_SECONDS = 1.0
+# how much longer than the time limit a query may wait for a worker: a busy one is free
+# within the limit, a new one (at start, or replacing a killed one) needs a few seconds
+WORKER_WAIT_GRACE_SECONDS = 15.0
 log = logging.getLogger("govkg.query_pool")
 
 
@@ -79,11 +82,11 @@ class QueryPool:
 
     def run(self, job: QueryJob, client: str, timeout: float) -> QueryAnswer:
         """``job``'s answer; raises one of this module's exceptions when it has none."""
-        deadline = time.monotonic() + timeout
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._idle.get(timeout=timeout + WORKER_WAIT_GRACE_SECONDS)
         except queue.Empty:
             raise PoolBusy from None
+        deadline = time.monotonic() + timeout
         try:
             worker.connection.send(job)
             if not worker.connection.poll(min(HEAVY_AFTER_SECONDS, timeout)):
@@ -115,19 +118,32 @@ class QueryPool:
 
     def _start_workers(self) -> None:
         while True:
-            self._to_start.get()
-            try:
-                worker = self._start_one()
-            except (OSError, EOFError) as error:
-                log.error("a query worker failed to start (%s); trying again", error)
-                time.sleep(RESTART_PAUSE_SECONDS)
-                self._to_start.put(None)
-                continue
-            with self._lock:
-                self._workers.add(worker)
-            self._idle.put(worker)
+            wanted = [self._to_start.get()]
+            while not self._to_start.empty():  # start all that are due at once
+                wanted.append(self._to_start.get())
+            launched = []
+            for _ in wanted:
+                try:
+                    launched.append(self._launch())
+                except OSError as error:
+                    log.error("a query worker failed to start (%s); trying again", error)
+                    self._retry_later()
+            for process, connection in launched:
+                try:
+                    worker = self._handshake(process, connection)
+                except (OSError, EOFError) as error:
+                    log.error("a query worker failed to start (%s); trying again", error)
+                    self._retry_later()
+                    continue
+                with self._lock:
+                    self._workers.add(worker)
+                self._idle.put(worker)
 
-    def _start_one(self) -> Worker:
+    def _retry_later(self) -> None:
+        time.sleep(RESTART_PAUSE_SECONDS)
+        self._to_start.put(None)
+
+    def _launch(self) -> tuple[subprocess.Popen, Connection]:
         ours, theirs = socket.socketpair()
         with theirs:
             process = subprocess.Popen(
@@ -135,11 +151,20 @@ class QueryPool:
                  str(os.getpid())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         connection = Connection(ours.detach())
         connection.send(self.settings)
+        return process, connection
+
+    def _handshake(self, process: subprocess.Popen, connection: Connection) -> Worker:
         if not connection.poll(STARTUP_LIMIT_SECONDS):
             process.kill()
             process.wait()
             raise OSError("no answer from the new worker")
-        _, isolated = connection.recv()
+        try:
+            _, isolated = connection.recv()
+        except (OSError, EOFError):
+            process.kill()
+            process.wait()
+            connection.close()
+            raise
         if not isolated and not self.settings.get("service_allow") \
                 and not self.settings.get("endpoint"):
             log.warning("query worker %s could not be cut off from the network; only the "

@@ -48,6 +48,8 @@ MAX_HTML_ROWS = 1000
 POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
+CHOICES_KEPT = 256
+_chosen_formats: dict[tuple, Format | None] = {}
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,17 @@ def endpoint() -> Response | str:
 
 
 def choose_format(form: str) -> Format | None:
+    """The representation for a query of this form; the choice is remembered per request
+    shape (form, Accept, format parameters), as every client asks the same way each time."""
     kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-    return pick(FORMATS_BY_KIND[kind], html=True, html_first=False, params=FORMAT_PARAMS)
+    key = (kind, request.headers.get("Accept", ""),
+           tuple(v for p in FORMAT_PARAMS for v in request.values.getlist(p)))
+    if key not in _chosen_formats:
+        chosen = pick(FORMATS_BY_KIND[kind], html=True, html_first=False, params=FORMAT_PARAMS)
+        if len(_chosen_formats) >= CHOICES_KEPT:
+            _chosen_formats.clear()
+        _chosen_formats[key] = chosen
+    return _chosen_formats[key]
 
 
 def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer:
