@@ -112,7 +112,8 @@ def error_response(error: HTTPException) -> Response:
                            request_id=request_id())
         response.status_code = code
     else:
-        response = Response(f"{code} {error.name}: {message}\n", code, mimetype="text/plain")
+        response = Response(f"{code} {error.name}: {message}\nRequest id: {request_id()}\n",
+                            code, mimetype="text/plain")
     for name, value in error.get_headers():
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value

@@ -29,7 +29,8 @@ COMMON_HEADERS = {
 
 @bp.record_once
 def set_limits(state: BlueprintSetupState) -> None:
-    state.app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY_BYTES)
+    if state.app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no cap
+        state.app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
 
 def request_id() -> str:
