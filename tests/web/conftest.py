@@ -69,7 +69,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory, *options: str,
         try:
             if requests.get(server.url + "/", timeout=5).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # workers still starting
             pass
         if time.monotonic() > deadline:
             process.terminate()

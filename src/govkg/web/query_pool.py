@@ -13,13 +13,14 @@ import atexit
 import logging
 import os
 import queue
+import select
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,14 @@ class Worker:
     process: subprocess.Popen
     connection: Connection
     isolated: bool  # whether it runs without a network
+    poller: select.poll = field(default_factory=select.poll)
+
+    def __post_init__(self) -> None:
+        self.poller.register(self.connection.fileno(), select.POLLIN)
+
+    def answered_within(self, seconds: float) -> bool:
+        """Whether the answer (or the end of the pipe) arrives within ``seconds``."""
+        return bool(self.poller.poll(max(0, int(seconds * 1000))))
 
     def stop(self) -> None:
         self.process.kill()
@@ -89,9 +98,9 @@ class QueryPool:
         deadline = time.monotonic() + timeout
         try:
             worker.connection.send(job)
-            if not worker.connection.poll(min(HEAVY_AFTER_SECONDS, timeout)):
+            if not worker.answered_within(min(HEAVY_AFTER_SECONDS, timeout)):
                 with self.slots.hold(client):
-                    if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+                    if not worker.answered_within(deadline - time.monotonic()):
                         raise QueryTimedOut
             answer = worker.connection.recv()
         except NoSlotFree:
@@ -105,6 +114,16 @@ class QueryPool:
             raise WorkerDied from None
         self._idle.put(worker)
         return answer
+
+    def wait_until_ready(self, limit: float = STARTUP_LIMIT_SECONDS) -> bool:
+        """Wait until every worker runs (or ``limit`` passes); whether they all do."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self._workers) >= self.size:
+                    return True
+            time.sleep(0.05)
+        return False
 
     def worker_pids(self) -> list[int]:
         with self._lock:
@@ -179,7 +198,11 @@ class QueryPool:
 
 
 def make_pool(settings: dict[str, Any]) -> QueryPool:
-    """The pool the settings ask for; client slots live in the shared runtime directory."""
+    """The pool the settings ask for, once its workers run (so that a server that answers
+    is ready for queries); client slots live in the shared runtime directory."""
     runtime = settings.get("runtime_dir") or tempfile.mkdtemp(prefix="govkg-runtime-")
     slots = ClientSlots(Path(runtime) / "client-slots", int(settings["heavy_queries_per_client"]))
-    return QueryPool(settings, int(settings["query_workers"]), slots)
+    pool = QueryPool(settings, int(settings["query_workers"]), slots)
+    if not pool.wait_until_ready():
+        log.error("not every query worker started within %s s", STARTUP_LIMIT_SECONDS)
+    return pool

@@ -6,9 +6,9 @@ request's time and, for SPARQL, the query's). HTML gets a ``Content-Security-Pol
 script nonce is new for every response; templates read it as ``csp_nonce()``.
 """
 
+import os
 import secrets
 import time
-import uuid
 
 from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
@@ -36,7 +36,7 @@ def set_limits(state: BlueprintSetupState) -> None:
 def request_id() -> str:
     """This request's id, made on first use."""
     if "request_id" not in g:
-        g.request_id = uuid.uuid4().hex[:16]
+        g.request_id = os.urandom(8).hex()
     return g.request_id
 
 
