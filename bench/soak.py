@@ -157,7 +157,7 @@ def wait_until_ready(base: str, process: subprocess.Popen, query_workers: int) -
             if requests.get(base + "/", timeout=5).ok and len(workers(process.pid)[1]) \
                     >= query_workers:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # its workers are starting
             pass
         time.sleep(0.5)
     sys.exit("govkg serve did not start")

@@ -125,10 +125,6 @@ class QueryPool:
             time.sleep(0.05)
         return False
 
-    def worker_pids(self) -> list[int]:
-        with self._lock:
-            return [w.process.pid for w in self._workers]
-
     def _replace(self, worker: Worker) -> None:
         with self._lock:
             self._workers.discard(worker)
