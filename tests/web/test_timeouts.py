@@ -11,6 +11,8 @@ import pytest
 import requests
 from processes import cpu_seconds, query_workers
 
+from govkg.web.client_slots import ClientSlots, NoSlotFree
+
 from conftest import STRICT_TIMEOUT
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -105,3 +107,15 @@ def test_timeouts_and_rejections_are_counted(strict_server):
                 if line.startswith("govkg_query_timeouts_total")]
     assert timeouts and float(timeouts[0].split()[-1]) >= 1
     assert 'govkg_rejections_total{reason="timeout"}' in metrics
+
+
+def test_client_slots_count_per_client_and_free_on_exit(tmp_path):
+    slots = ClientSlots(tmp_path / "slots", 2)
+    other_process_view = ClientSlots(tmp_path / "slots", 2)  # same files, separate handles
+    with slots.hold("10.0.0.1"), other_process_view.hold("10.0.0.1"):
+        with pytest.raises(NoSlotFree), slots.hold("10.0.0.1"):
+            pass
+        with slots.hold("10.0.0.2"):  # another client has its own slots
+            pass
+    with slots.hold("10.0.0.1"), slots.hold("10.0.0.1"):  # both freed again
+        pass
