@@ -20,12 +20,15 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
         errors,
         figures,
         find,
+        metrics,
         ontology,
         pages,
+        security,
         sparql,
         timeline,
     )
     from govkg.web.i18n import init_i18n
+    from govkg.web.query_pool import make_pool
     from govkg.web.site import make_site
 
     resolved = load_settings(settings)
@@ -34,8 +37,10 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.extensions["govkg"] = make_site(resolved, open_store(resolved))
+    app.extensions[sparql.POOL] = make_pool(resolved)
     init_i18n(app)
-    for blueprint in (errors.bp, browse.bp, sparql.bp, pages.bp, ontology.bp, dumps.bp,
-                      describe.bp, completions.bp, find.bp, timeline.bp, compare.bp, figures.bp):
+    for blueprint in (security.bp, metrics.bp, errors.bp, browse.bp, sparql.bp, pages.bp,
+                      ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
+                      compare.bp, figures.bp):
         app.register_blueprint(blueprint)
     return app

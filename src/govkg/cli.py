@@ -253,14 +253,29 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
 @click.option("--endpoint", default=None, metavar="URL",
               help="Serve the graphs of this SPARQL 1.1 endpoint (Virtuoso, Fuseki, QLever …) "
                    "instead of the embedded data.")
+@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=None, metavar="S",
+              help="Seconds a SPARQL query may run before it is stopped with 503 (default 30).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Most rows a SPARQL result returns; the response says when it is cut "
+                   "(default 10000).")
+@click.option("--query-workers", type=click.IntRange(min=1), default=None,
+              help="Query worker processes per server worker (default 4).")
+@click.option("--service-allow", multiple=True, metavar="URL",
+              help="An endpoint SPARQL SERVICE may call (repeatable; default: none).")
 @click.pass_obj
 def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
-          base_url: str | None, store_dir: Path | None, endpoint: str | None) -> None:
+          base_url: str | None, store_dir: Path | None, endpoint: str | None,
+          query_timeout: float | None,
+          max_rows: int | None, query_workers: int | None,
+          service_allow: tuple[str, ...]) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
     from govkg.settings import load_settings
     from govkg.web.server import serve as run_server
 
     overrides = {"root": settings.get("root"), "cache_dir": settings.get("cache_dir"),
                  "host": host, "port": port, "workers": workers, "base_url": base_url,
-                 "store": str(store_dir) if store_dir else None, "endpoint": endpoint}
+                 "store": str(store_dir) if store_dir else None, "endpoint": endpoint,
+                 "query_timeout": query_timeout, "max_rows": max_rows,
+                 "query_workers": query_workers,
+                 "service_allow": " ".join(service_allow) or None}
     run_server(load_settings(overrides))

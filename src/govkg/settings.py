@@ -41,6 +41,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("endpoint", None,
             "URL of an external SPARQL 1.1 endpoint (Virtuoso, Fuseki, QLever …) holding "
             "govkg's named graphs, to serve instead of the embedded store."),
+    Setting("query_timeout", 30,
+            "Seconds a SPARQL query may run before it is stopped (its worker is killed) and "
+            "answered with 503."),
+    Setting("max_rows", 10000,
+            "Most result rows (solutions or triples) a SPARQL query returns; more are cut off "
+            "and the response says so."),
+    Setting("query_workers", 4,
+            "Query worker processes per server worker: user queries run there, never in the "
+            "web process."),
+    Setting("heavy_queries_per_client", 2,
+            "Queries running longer than a second that one client may have at once (429 "
+            "beyond)."),
+    Setting("service_allow", "",
+            "Space-separated endpoint IRIs that SPARQL SERVICE may call (default: none, "
+            "SERVICE is refused)."),
+    Setting("runtime_dir", None,
+            "Directory for state the server processes share (made by `govkg serve`)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -27,6 +27,8 @@ ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+STRICT_TIMEOUT = 2  # seconds: the strict server's query time limit
+STRICT_MAX_ROWS = 50
 
 
 @pytest.fixture(scope="session")
@@ -57,15 +59,16 @@ class LiveServer:
         return requests.get(self.url + path, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def start_server(tmp_path_factory: pytest.TempPathFactory, *options: str,
+                 cache: Path | None = None) -> LiveServer:
+    """``govkg serve`` with ``options`` on a free port, once it answers on ``/``."""
     port = free_port()
-    cache = tmp_path_factory.mktemp("live-cache")
+    cache = cache or tmp_path_factory.mktemp("live-cache")
     log = tmp_path_factory.mktemp("live-log") / "server.log"
     env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "govkg", "serve", "--port", str(port), "--workers", "2"],
+            [sys.executable, "-m", "govkg", "serve", "--port", str(port), *options],
             stdout=out, stderr=subprocess.STDOUT, env=env)
     server = LiveServer(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
@@ -75,19 +78,40 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         try:
             if requests.get(server.url + "/", timeout=5).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # workers still starting
             pass
         if time.monotonic() > deadline:
             process.terminate()
             pytest.fail(f"govkg serve did not answer on / :\n{server.output()}")
         time.sleep(0.2)
-    yield server
-    process.terminate()
+    return server
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
     try:
-        process.wait(timeout=30)
+        server.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_server(tmp_path_factory, "--workers", "2")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def strict_server(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+                  ) -> Iterator[LiveServer]:
+    """A server with short limits, for the timeout, row-cap and abuse tests."""
+    server = start_server(tmp_path_factory, "--workers", "2", "--query-workers", "4",
+                          "--query-timeout", str(STRICT_TIMEOUT), "--max-rows",
+                          str(STRICT_MAX_ROWS), cache=cache_dir)
+    yield server
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")

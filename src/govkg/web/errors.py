@@ -5,19 +5,22 @@ Also the headers every response gets: CORS for any origin, ``Vary: Accept``, and
 form body are not UTF-8 are refused here, before any view sees them.
 """
 
-import uuid
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
 from govkg.web.negotiation import wants_html
+from govkg.web.security import request_id
 
 bp = Blueprint("errors", __name__)
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Link, Location, Content-Location, Content-Length",
+    "Access-Control-Expose-Headers": ("ETag, Link, Location, Content-Location, Content-Length, "
+                                      "Retry-After, X-Request-Id, X-Govkg-Truncated, "
+                                      "X-Govkg-Max-Rows, Server-Timing"),
 }
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -80,16 +83,18 @@ def http_error(error: HTTPException) -> Response:
 
 @bp.app_errorhandler(Exception)
 def unexpected_error(error: Exception) -> Response:
-    request_id = uuid.uuid4().hex[:12]
-    current_app.logger.exception("request %s failed: %s %s", request_id, request.method,
+    current_app.logger.exception("request %s failed: %s %s", request_id(), request.method,
                                  request.full_path)
     wrapped = InternalServerError(
-        f"Something went wrong on our side (request id {request_id}). It has been logged.")
+        f"Something went wrong on our side (request id {request_id()}). It has been logged.")
     return error_response(wrapped)
 
 
 def error_response(error: HTTPException) -> Response:
-    """The error in the form the client reads best: HTML, JSON or plain text."""
+    """The error in the form the client reads best: HTML, JSON or plain text.
+
+    Every form carries the request id, which the server's log names too.
+    """
     code = error.code or 500
     message = error.description or error.name
     best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"])
@@ -99,13 +104,16 @@ def error_response(error: HTTPException) -> Response:
                                suggestions=getattr(error, "suggestions", []))
         response = Response(body, code, mimetype="text/html")
     elif wants_html():  # a plain page: whatever broke may break the templates too
-        body = f"<!doctype html><title>{code}</title><h1>{code} {error.name}</h1><p>{message}</p>"
+        body = (f"<!doctype html><title>{code}</title><h1>{code} {escape(error.name)}</h1>"
+                f"<p>{escape(message)}</p><p>Request id: {request_id()}</p>")
         response = Response(body, code, mimetype="text/html")
     elif best == "application/json":
-        response = jsonify(status=code, error=error.name, message=message)
+        response = jsonify(status=code, error=error.name, message=message,
+                           request_id=request_id())
         response.status_code = code
     else:
-        response = Response(f"{code} {error.name}: {message}\n", code, mimetype="text/plain")
+        response = Response(f"{code} {error.name}: {message}\nRequest id: {request_id()}\n",
+                            code, mimetype="text/plain")
     for name, value in error.get_headers():
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value

@@ -1,11 +1,17 @@
 """``govkg serve``: the app on gunicorn, with everything heavy built once in the master.
 
 The master builds the graph, the dumps and the SHACL report (all cached by input hash)
-before it forks; each worker then opens its own store from the cached build.
+before it forks; each worker then opens its own store from the cached build and starts its
+query workers (``govkg.web.query_pool``). The master also makes a runtime directory that all
+processes share: Prometheus's multiprocess files and the per-client query slots.
 """
 
 import gc
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -14,6 +20,10 @@ from govkg.vocab import BASE
 
 TIMEOUT_SECONDS = 120
 THREADS_PER_WORKER = 4
+MAX_REQUEST_LINE = 8190  # gunicorn's largest; a longer request line is answered 414
+# the access log: client, request, status, bytes, total ms, request id, app and query time
+ACCESS_LOG_FORMAT = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s '
+                     'timing="%({server-timing}o)s"')
 
 
 class GovkgServer(BaseApplication):
@@ -33,10 +43,13 @@ class GovkgServer(BaseApplication):
             "timeout": TIMEOUT_SECONDS,
             "graceful_timeout": 10,
             "accesslog": "-",  # gunicorn writes both logs to stderr
+            "access_log_format": ACCESS_LOG_FORMAT,
+            "limit_request_line": MAX_REQUEST_LINE,
             "errorlog": "-",
             "preload_app": False,
             "proc_name": "govkg",
             "when_ready": self.announce,
+            "child_exit": self.forget_worker_metrics,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -47,6 +60,12 @@ class GovkgServer(BaseApplication):
         shown = f"[{host}]" if ":" in host else host
         url = self.settings.get("base_url") or f"http://{shown}:{port}/"
         print(f"govkg: serving {BASE} at {url} ({self.cfg.workers} workers)", flush=True)
+
+    @staticmethod
+    def forget_worker_metrics(server: Any, worker: Any) -> None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
     def load(self) -> Any:
         from govkg import create_app
@@ -59,9 +78,16 @@ def serve(settings: dict[str, Any]) -> None:
     from govkg.prebuilt import prepare
     from govkg.store import open_store
 
-    store = open_store(settings)
-    prepare(settings, store)
-    del store
-    gc.collect()
-    sys.argv = sys.argv[:1]  # gunicorn must not read govkg's own options
-    GovkgServer(settings).run()
+    runtime = Path(tempfile.mkdtemp(prefix="govkg-serve-"))
+    (runtime / "metrics").mkdir()
+    # before any process imports prometheus_client, which reads it once
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(runtime / "metrics")
+    try:
+        store = open_store(settings)
+        prepare(settings, store)
+        del store
+        gc.collect()
+        sys.argv = sys.argv[:1]  # gunicorn must not read govkg's own options
+        GovkgServer({**settings, "runtime_dir": str(runtime)}).run()
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)

@@ -4,24 +4,38 @@ Queries come by GET ``?query=``, POST form ``query=`` or POST ``application/spar
 ``default-graph-uri`` and ``named-graph-uri`` choose among the store's own graphs (an
 unknown IRI is an empty graph, nothing is fetched). Updates and SERVICE are refused.
 Without a query, the endpoint answers with its Service Description, or the query page.
+
+User queries never run in the web process: a query worker (``govkg.web.query_pool``)
+evaluates them under the time limit, cuts them at ``max_rows`` (``X-Govkg-Truncated: true``
+and, in SPARQL JSON, ``"truncated": true``) and serialises them.
 """
 
+import time
 from dataclasses import dataclass
+from itertools import islice
 
-from flask import Blueprint, Response, render_template, request
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
-from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
+from flask import Blueprint, Response, current_app, g, render_template, request
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    NotAcceptable,
+    ServiceUnavailable,
+    TooManyRequests,
+    UnsupportedMediaType,
+)
 
-from govkg.errors import QueryError
-from govkg.formats import formats_of, result_kind, serialise_result
-from govkg.query import QueryResult, run_query
+from govkg.formats import Format, formats_of
 from govkg.vocab import BASE
 from govkg.web.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.display import Labeller
 from govkg.web.documents import rdf_response
 from govkg.web.examples import EXAMPLES
+from govkg.web.metrics import count_timeout, refuse
 from govkg.web.negotiation import pick
-from govkg.web.query_guard import is_update, sets_dataset, uses_service
+from govkg.web.query_guard import is_update, query_form, refused_services, sets_dataset
+from govkg.web.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
+from govkg.web.query_worker import PAGE, QueryAnswer, QueryJob
 from govkg.web.site import current_site
 
 bp = Blueprint("sparql", __name__)
@@ -36,6 +50,11 @@ MAX_HTML_ROWS = 1000
 RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "xml"))
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                    ("RDF/XML", "rdfxml"))
+POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
+TRUNCATED_HEADER = "X-Govkg-Truncated"
+RETRY_AFTER_SECONDS = 5
+CHOICES_KEPT = 256
+_chosen_formats: dict[tuple, Format | None] = {}
 
 
 @dataclass(frozen=True)
@@ -93,26 +112,98 @@ def read_request() -> ProtocolRequest:
 def endpoint() -> Response | str:
     protocol = read_request()
     if protocol.update is not None:
-        raise Forbidden(READ_ONLY)
+        raise refuse(Forbidden(READ_ONLY), "update")
     if protocol.query is None:
         return description_or_form()
     if is_update(protocol.query):
-        raise Forbidden(READ_ONLY)
-    if uses_service(protocol.query):
-        raise BadRequest("SERVICE (federated query) is not allowed here: this endpoint never "
-                         "fetches data from other servers.")
+        raise refuse(Forbidden(READ_ONLY), "update")
+    refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    if refused:
+        raise refuse(BadRequest(
+            "SERVICE (federated query) is not allowed here: this endpoint never fetches data "
+            f"from other servers unless its operator allows them ({', '.join(refused)} is "
+            "not allowed)."), "service")
+    form = query_form(protocol.query)
+    # the format is chosen before the query runs (its bytes are made in the worker); a
+    # query without a recognisable form is run first, so that its syntax error comes first
     try:
-        result = run_query(current_site().store, protocol.query,
-                           default_graphs=protocol.default_graphs,
-                           named_graphs=protocol.named_graphs,
-                           union_default_graph=not sets_dataset(protocol.query))
-    except QueryError as error:
-        return syntax_error(protocol.query, str(error))
-    fmt = pick(FORMATS_BY_KIND[result_kind(result)], html=True, html_first=False,
-               params=FORMAT_PARAMS)
+        fmt = choose_format(form) if form else None
+    except NotAcceptable:
+        # a syntax error outranks the format: worth one bounded run in a worker to know
+        answer = run_user_query(protocol, None)
+        if answer.status == "syntax":
+            return syntax_error(protocol.query, answer.message)
+        raise
+    answer = run_user_query(protocol, fmt)
+    if form is None and answer.status == "ok":
+        fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
+        answer = run_user_query(protocol, fmt) if fmt else answer
+    if answer.status == "syntax":
+        return syntax_error(protocol.query, answer.message)
+    if answer.status == "failed":
+        raise refuse(BadRequest(answer.message), "evaluation")
     if fmt is None:
-        return query_page(protocol.query, **html_result(result))
-    return Response(serialise_result(result, fmt), mimetype=fmt.media_type)
+        response = Response(query_page(protocol.query, **html_result(answer)),
+                            mimetype="text/html")
+    else:
+        response = Response(answer.body, mimetype=answer.media_type)
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+    return response
+
+
+def choose_format(form: str) -> Format | None:
+    """The representation for a query of this form; the choice is remembered per request
+    shape (form, Accept, format parameters), as every client asks the same way each time."""
+    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    key = (kind, request.headers.get("Accept", ""),
+           tuple(v for p in FORMAT_PARAMS for v in request.values.getlist(p)))
+    if key not in _chosen_formats:
+        chosen = pick(FORMATS_BY_KIND[kind], html=True, html_first=False, params=FORMAT_PARAMS)
+        if len(_chosen_formats) >= CHOICES_KEPT:
+            _chosen_formats.clear()
+        _chosen_formats[key] = chosen
+    return _chosen_formats[key]
+
+
+def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer:
+    """The query's answer from a query worker, or the HTTP error that says why there is none."""
+    settings = current_site().settings
+    assert protocol.query is not None
+    job = QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
+                   not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
+                   int(settings["max_rows"]))
+    limit = float(settings["query_timeout"])
+    started = time.perf_counter()
+    try:
+        return current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
+    except QueryTimedOut:
+        count_timeout()
+        raise refuse(ServiceUnavailable(
+            f"The query timed out: it ran longer than the {limit:g} s limit and was stopped. "
+            "Narrow it down (LIMIT, more specific patterns) and try again.",
+            retry_after=RETRY_AFTER_SECONDS), "timeout") from None
+    except PoolBusy:
+        raise refuse(ServiceUnavailable(
+            "Every query worker is busy with long queries; try again shortly.",
+            retry_after=RETRY_AFTER_SECONDS), "busy") from None
+    except TooManyHeavyQueries:
+        raise refuse(TooManyRequests(
+            "You are already running as many long queries as this endpoint allows at once; "
+            "wait for them to finish.", retry_after=RETRY_AFTER_SECONDS), "client-limit") \
+            from None
+    except WorkerDied:
+        raise refuse(ServiceUnavailable(
+            "The query stopped the process that ran it (it probably needed too much memory).",
+            retry_after=RETRY_AFTER_SECONDS), "worker-died") from None
+    finally:
+        g.query_seconds = time.perf_counter() - started
+
+
+def allowed_services(settings: dict) -> list[str]:
+    value = settings.get("service_allow") or ()
+    return value.split() if isinstance(value, str) else list(value)
 
 
 def syntax_error(query: str, message: str) -> Response:
@@ -137,19 +228,21 @@ def query_page(query: str, **context) -> str:
                            base_iri=BASE, **context)
 
 
-def html_result(result: QueryResult) -> dict:
+def html_result(answer: QueryAnswer) -> dict:
     """What the query page shows: a table of solutions or triples, or a yes/no."""
     labeller = Labeller(current_site().store)
-    if isinstance(result, QueryBoolean):
-        return {"boolean": bool(result), "downloads": RESULT_DOWNLOADS[2:]}
-    if isinstance(result, QuerySolutions):
-        names = [v.value for v in result.variables]
-        rows = [[labeller.show(row[n]) for n in names] for row in result]
+    if answer.kind == "boolean":
+        return {"boolean": answer.body == b"true", "downloads": RESULT_DOWNLOADS[2:]}
+    if answer.kind == "results":
+        solutions = parse_query_results(answer.body, format=QueryResultsFormat.TSV)
+        names = [v.value for v in solutions.variables]
+        rows = [[labeller.show(row[n]) for n in names]
+                for row in islice(solutions, MAX_HTML_ROWS)]
+        downloads = RESULT_DOWNLOADS
     else:
-        assert isinstance(result, QueryTriples)
         names = ["subject", "predicate", "object"]
         rows = [[labeller.show(t.subject), labeller.show(t.predicate), labeller.show(t.object)]
-                for t in result]
-    downloads = RESULT_DOWNLOADS if isinstance(result, QuerySolutions) else GRAPH_DOWNLOADS
-    return {"names": names, "rows": rows[:MAX_HTML_ROWS], "total": len(rows),
+                for t in islice(parse(answer.body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
+        downloads = GRAPH_DOWNLOADS
+    return {"names": names, "rows": rows, "total": answer.rows, "truncated": answer.truncated,
             "downloads": downloads}

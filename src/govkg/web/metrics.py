@@ -1,0 +1,73 @@
+"""Prometheus metrics at ``/metrics``: requests, latency, query timeouts, rejections.
+
+``govkg serve`` gives the server processes a shared directory (``PROMETHEUS_MULTIPROC_DIR``)
+before any of them imports ``prometheus_client``, so the numbers add up across workers;
+without it (tests in one process) the process's own registry is shown.
+"""
+
+import os
+import time
+
+from flask import Blueprint, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("metrics", __name__)
+
+REQUESTS = Counter("govkg_http_requests", "HTTP requests answered, by route, method and status.",
+                   ["route", "method", "status"])
+LATENCY = Histogram("govkg_http_request_duration_seconds",
+                    "Time from request to response, by route.", ["route"],
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                             2.5, 5.0, 10.0, 30.0, 60.0))
+TIMEOUTS = Counter("govkg_query_timeouts", "SPARQL queries stopped at the time limit.")
+REJECTIONS = Counter("govkg_rejections", "Requests refused on purpose, by reason.", ["reason"])
+REASONS_BY_STATUS = {413: "body-too-large", 414: "url-too-long", 406: "not-acceptable"}
+
+
+def refuse(error: HTTPException, reason: str) -> HTTPException:
+    """Count a deliberate refusal, then hand the error back to be raised."""
+    REJECTIONS.labels(reason).inc()
+    g.refusal_counted = True
+    return error
+
+
+def count_timeout() -> None:
+    TIMEOUTS.inc()
+
+
+@bp.before_app_request
+def start_clock() -> None:
+    g.metrics_started = time.perf_counter()
+
+
+@bp.after_app_request
+def record(response: Response) -> Response:
+    route = request.url_rule.rule if request.url_rule else "(no route)"
+    status = response.status_code
+    REQUESTS.labels(route, request.method, str(status)).inc()
+    LATENCY.labels(route).observe(time.perf_counter() - g.get("metrics_started",
+                                                              time.perf_counter()))
+    if status in REASONS_BY_STATUS and not g.get("refusal_counted"):
+        REJECTIONS.labels(REASONS_BY_STATUS[status]).inc()
+    return response
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+                    headers={"Cache-Control": "no-store"})

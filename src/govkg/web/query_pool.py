@@ -1,0 +1,204 @@
+"""A pool of query worker processes that can be killed: the only place user queries run.
+
+Each web process keeps ``size`` persistent workers (``govkg.web.query_worker``), each
+reached over a socket pair: a job goes in pickled, serialised bytes come back. A query past
+its time limit gets its worker killed with SIGKILL, which frees the CPU at once, and a fresh
+worker is started in the background. A query that runs past ``HEAVY_AFTER_SECONDS`` must
+hold one of its client's slots (``govkg.web.client_slots``), else it is stopped with
+``TooManyHeavyQueries``. All workers are started by one long-lived thread, because a worker
+dies with the thread that forked it (``PR_SET_PDEATHSIG``).
+"""
+
+import atexit
+import logging
+import os
+import queue
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from govkg.web.client_slots import ClientSlots, NoSlotFree
+from govkg.web.query_worker import QueryAnswer, QueryJob
+
+HEAVY_AFTER_SECONDS = 1.0
+STARTUP_LIMIT_SECONDS = 300.0
+RESTART_PAUSE_SECONDS = 1.0
+# how much longer than the time limit a query may wait for a worker: a busy one is free
+# within the limit, a new one (at start, or replacing a killed one) needs a few seconds
+WORKER_WAIT_GRACE_SECONDS = 15.0
+log = logging.getLogger("govkg.query_pool")
+
+
+class QueryTimedOut(Exception):
+    """The query ran past the limit; its worker was killed."""
+
+
+class PoolBusy(Exception):
+    """No worker became free within the time limit."""
+
+
+class WorkerDied(Exception):
+    """The worker died during the query (out of memory, or killed from outside)."""
+
+
+class TooManyHeavyQueries(Exception):
+    """The client already runs as many heavy queries as it may; this one was stopped."""
+
+
+@dataclass(eq=False)  # compared and hashed by identity: kept in a set
+class Worker:
+    process: subprocess.Popen
+    connection: Connection
+    isolated: bool  # whether it runs without a network
+    poller: select.poll = field(default_factory=select.poll)
+
+    def __post_init__(self) -> None:
+        self.poller.register(self.connection.fileno(), select.POLLIN)
+
+    def answered_within(self, seconds: float) -> bool:
+        """Whether the answer (or the end of the pipe) arrives within ``seconds``."""
+        return bool(self.poller.poll(max(0, int(seconds * 1000))))
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.connection.close()
+
+
+class QueryPool:
+    def __init__(self, settings: dict[str, Any], size: int, slots: ClientSlots) -> None:
+        self.settings = settings
+        self.size = size
+        self.slots = slots
+        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()  # hot workers stay hot
+        self._to_start: queue.Queue[None] = queue.Queue()
+        self._workers: set[Worker] = set()
+        self._lock = threading.Lock()
+        self._starter = threading.Thread(target=self._start_workers, name="query-pool",
+                                         daemon=True)
+        for _ in range(size):
+            self._to_start.put(None)
+        self._starter.start()
+        atexit.register(self.close)
+
+    def run(self, job: QueryJob, client: str, timeout: float) -> QueryAnswer:
+        """``job``'s answer; raises one of this module's exceptions when it has none."""
+        try:
+            worker = self._idle.get(timeout=timeout + WORKER_WAIT_GRACE_SECONDS)
+        except queue.Empty:
+            raise PoolBusy from None
+        deadline = time.monotonic() + timeout
+        try:
+            worker.connection.send(job)
+            if not worker.answered_within(min(HEAVY_AFTER_SECONDS, timeout)):
+                with self.slots.hold(client):
+                    if not worker.answered_within(deadline - time.monotonic()):
+                        raise QueryTimedOut
+            answer = worker.connection.recv()
+        except NoSlotFree:
+            self._replace(worker)
+            raise TooManyHeavyQueries from None
+        except QueryTimedOut:
+            self._replace(worker)
+            raise
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise WorkerDied from None
+        self._idle.put(worker)
+        return answer
+
+    def wait_until_ready(self, limit: float = STARTUP_LIMIT_SECONDS) -> bool:
+        """Wait until every worker runs (or ``limit`` passes); whether they all do."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self._workers) >= self.size:
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def _replace(self, worker: Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        worker.stop()
+        self._to_start.put(None)
+
+    def _start_workers(self) -> None:
+        while True:
+            wanted = [self._to_start.get()]
+            while not self._to_start.empty():  # start all that are due at once
+                wanted.append(self._to_start.get())
+            launched = []
+            for _ in wanted:
+                try:
+                    launched.append(self._launch())
+                except OSError as error:
+                    log.error("a query worker failed to start (%s); trying again", error)
+                    self._retry_later()
+            for process, connection in launched:
+                try:
+                    worker = self._handshake(process, connection)
+                except (OSError, EOFError) as error:
+                    log.error("a query worker failed to start (%s); trying again", error)
+                    self._retry_later()
+                    continue
+                with self._lock:
+                    self._workers.add(worker)
+                self._idle.put(worker)
+
+    def _retry_later(self) -> None:
+        time.sleep(RESTART_PAUSE_SECONDS)
+        self._to_start.put(None)
+
+    def _launch(self) -> tuple[subprocess.Popen, Connection]:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "govkg.web.query_worker", str(theirs.fileno()),
+                 str(os.getpid())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        connection = Connection(ours.detach())
+        connection.send(self.settings)
+        return process, connection
+
+    def _handshake(self, process: subprocess.Popen, connection: Connection) -> Worker:
+        if not connection.poll(STARTUP_LIMIT_SECONDS):
+            process.kill()
+            process.wait()
+            raise OSError("no answer from the new worker")
+        try:
+            _, isolated = connection.recv()
+        except (OSError, EOFError):
+            process.kill()
+            process.wait()
+            connection.close()
+            raise
+        if not isolated and not self.settings.get("service_allow") \
+                and not self.settings.get("endpoint"):
+            log.warning("query worker %s could not be cut off from the network; only the "
+                        "keyword guard keeps SERVICE out", process.pid)
+        return Worker(process, connection, isolated)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            worker.stop()
+
+
+def make_pool(settings: dict[str, Any]) -> QueryPool:
+    """The pool the settings ask for, once its workers run (so that a server that answers
+    is ready for queries); client slots live in the shared runtime directory."""
+    runtime = settings.get("runtime_dir") or tempfile.mkdtemp(prefix="govkg-runtime-")
+    slots = ClientSlots(Path(runtime) / "client-slots", int(settings["heavy_queries_per_client"]))
+    pool = QueryPool(settings, int(settings["query_workers"]), slots)
+    if not pool.wait_until_ready():
+        log.error("not every query worker started within %s s", STARTUP_LIMIT_SECONDS)
+    return pool

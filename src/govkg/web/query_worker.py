@@ -1,0 +1,178 @@
+"""A query worker process: evaluates user SPARQL queries and sends back serialised results.
+
+The web process cannot stop a running pyoxigraph query, so user queries run here, in a
+process it can kill (``govkg.web.query_pool``). The worker opens its store with
+``govkg.store.open_store`` like every other part of govkg, cuts results at ``max_rows``
+and serialises them itself, so only bytes cross the pipe. It has no network unless the
+settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
+namespace first, so no query, whatever the keyword guard misses, can fetch anything.
+
+Run as ``python -m govkg.web.query_worker FD PARENT_PID``: FD is its end of a socket pair.
+"""
+
+import contextlib
+import ctypes
+import os
+import resource
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse_query_results,
+    serialize,
+)
+
+from govkg.errors import QueryError
+from govkg.formats import find_format
+from govkg.query import QueryResult, run_query
+from govkg.vocab import PREFIXES
+
+MEMORY_LIMIT_BYTES = 4 << 30  # a query that needs more dies alone (the pool answers 503)
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+_PR_SET_PDEATHSIG = 1
+PAGE = "page"  # the format name for the HTML query page: TSV or N-Triples, parsed there
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None
+    union_default_graph: bool
+    format_name: str  # a registry format name, or PAGE
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    status: str  # "ok", "syntax" (the parser refused it) or "failed" (evaluation error)
+    kind: str = ""  # "results", "boolean" or "graph"
+    body: bytes = b""
+    media_type: str = ""
+    rows: int = 0
+    truncated: bool = False
+    message: str = ""
+    seconds: float = 0.0
+
+
+def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
+    """Run one job on ``store``; errors become answers, never exceptions."""
+    started = time.perf_counter()
+    try:
+        result = run_query(store, job.query, default_graphs=job.default_graphs,
+                           named_graphs=job.named_graphs,
+                           union_default_graph=job.union_default_graph)
+        answer = serialise_answer(result, job)
+    except QueryError as error:
+        return QueryAnswer("syntax", message=str(error))
+    except (OSError, RuntimeError, ValueError, TypeError) as error:
+        return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
+    return QueryAnswer(**{**answer.__dict__, "seconds": time.perf_counter() - started})
+
+
+def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
+    fmt = None if job.format_name == PAGE else find_format(job.format_name)
+    if isinstance(result, QueryBoolean):
+        if fmt is None:
+            return QueryAnswer("ok", "boolean", b"true" if result else b"false", "text/plain", 1)
+        return QueryAnswer("ok", "boolean", result.serialize(format=fmt.oxigraph),
+                           fmt.media_type, 1)
+    if isinstance(result, QuerySolutions):
+        return _solutions(result, fmt, job.max_rows)
+    return _triples(result, fmt, job.max_rows)
+
+
+def _solutions(result: QuerySolutions, fmt: Any, max_rows: int) -> QueryAnswer:
+    # TSV has exactly one line per solution, so rows are counted and cut on the bytes;
+    # pyoxigraph parses it back losslessly for the other formats.
+    tsv = result.serialize(format=QueryResultsFormat.TSV)
+    rows = tsv.count(b"\n") - 1
+    truncated = rows > max_rows
+    if truncated:
+        tsv = tsv[:_nth_newline(tsv, max_rows + 1) + 1]
+        rows = max_rows
+    if fmt is None or fmt.oxigraph == QueryResultsFormat.TSV:
+        body = tsv
+    else:
+        body = parse_query_results(tsv, format=QueryResultsFormat.TSV).serialize(
+            format=fmt.oxigraph)
+        if truncated and fmt.oxigraph == QueryResultsFormat.JSON:
+            body = body[:-1] + b',"truncated":true}'  # the object ends with its last brace
+    media_type = "text/tab-separated-values" if fmt is None else fmt.media_type
+    return QueryAnswer("ok", "results", body, media_type, rows, truncated)
+
+
+def _nth_newline(data: bytes, n: int) -> int:
+    position = -1
+    for _ in range(n):
+        position = data.index(b"\n", position + 1)
+    return position
+
+
+def _triples(result: Any, fmt: Any, max_rows: int) -> QueryAnswer:
+    triples = list(islice(result, max_rows + 1))
+    truncated = len(triples) > max_rows
+    del triples[max_rows:]
+    if fmt is None:
+        body = serialize(triples, format=RdfFormat.N_TRIPLES)
+        return QueryAnswer("ok", "graph", body, "application/n-triples", len(triples), truncated)
+    prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+    body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    return QueryAnswer("ok", "graph", body, fmt.media_type, len(triples), truncated)
+
+
+def needs_network(settings: dict[str, Any]) -> bool:
+    """Only an operator's SERVICE allowlist or a remote endpoint needs the network."""
+    return bool(settings.get("service_allow") or settings.get("endpoint"))
+
+
+def isolate_network() -> bool:
+    """Move this process into a new, empty network namespace; False where that is refused."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return any(libc.unshare(flags) == 0
+                   for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
+    except (OSError, AttributeError):
+        return False
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pipe's EOF must do
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def serve_jobs(connection: Connection, parent_pid: int) -> None:
+    """Handshake (settings in, ``ready`` out), then answer jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    _die_with_parent(parent_pid)
+    settings = connection.recv()
+    isolated = False if needs_network(settings) else isolate_network()
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, resource.RLIM_INFINITY))
+    from govkg.store import open_store
+
+    store = open_store(settings)
+    connection.send(("ready", isolated))
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send(evaluate(store, job))
+
+
+if __name__ == "__main__":
+    # by its import name, so that answers pickle as govkg.web.query_worker.QueryAnswer
+    from govkg.web import query_worker
+
+    query_worker.serve_jobs(Connection(int(sys.argv[1])), int(sys.argv[2]))

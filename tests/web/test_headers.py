@@ -1,0 +1,118 @@
+"""Security headers, request ids, errors without tracebacks, the access log and /metrics."""
+
+import logging
+import re
+
+import pytest
+import requests
+
+from govkg import create_app
+
+CSP_PARTS = ["default-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+             "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
+             "form-action 'self'", "frame-ancestors 'none'"]
+PAGES = ["/", "/sparql", "/id/platform/beijingtong.html", "/ontology", "/dumps/", "/nope"]
+OTHERS = [("/sparql?query=ASK%7B%7D", "application/sparql-results+json"),
+          ("/id/platform/beijingtong.ttl", "text/turtle"), ("/robots.txt", "text/plain"),
+          ("/.well-known/void", "text/turtle"), ("/metrics", "text/plain")]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("path", PAGES)
+def test_html_carries_a_fresh_csp_nonce_and_the_security_headers(strict_server, path):
+    first = strict_server.get(path, headers={"Accept": "text/html"})
+    second = strict_server.get(path, headers={"Accept": "text/html"})
+    policy = first.headers["Content-Security-Policy"]
+    for part in CSP_PARTS:
+        assert part in policy
+    nonce = re.search(r"script-src 'self' 'nonce-([A-Za-z0-9_-]{16,})'", policy).group(1)
+    assert nonce not in second.headers["Content-Security-Policy"]
+    for response in (first, second):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert re.fullmatch(r"[0-9a-f]{16}", response.headers["X-Request-Id"])
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(("path", "accept"), OTHERS)
+def test_other_responses_are_not_sniffed_and_carry_a_request_id(strict_server, path, accept):
+    response = strict_server.get(path, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Referrer-Policy" in response.headers
+    assert "X-Request-Id" in response.headers
+    assert "Content-Security-Policy" not in response.headers
+
+
+def test_inline_scripts_need_the_nonce(client):
+    """No page has an inline script without the response's nonce (JSON data blocks aside)."""
+    for path in PAGES[:-1]:
+        response = client.get(path, headers={"Accept": "text/html"})
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+        for tag in re.findall(r"<script\b[^>]*>", response.get_data(as_text=True)):
+            assert ('type="application/ld+json"' in tag or 'type="application/json"' in tag
+                    or f'nonce="{nonce}"' in tag or "src=" in tag), (path, tag)
+
+
+@pytest.fixture(scope="module")
+def breaking_app(settings):
+    app = create_app({**settings, "query_workers": 1})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals /etc/passwd")
+
+    yield app
+    app.extensions["govkg.query_pool"].close()
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json", "text/plain"])
+def test_a_500_has_no_traceback_and_names_its_logged_request_id(breaking_app, caplog, accept):
+    with caplog.at_level(logging.ERROR):
+        response = breaking_app.test_client().get("/boom", headers={"Accept": accept})
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in body
+    assert "Traceback" not in body and "secret internals" not in body
+    assert any(request_id in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.server
+def test_error_bodies_carry_the_request_id(strict_server):
+    for accept in ("text/html", "application/json", "text/plain"):
+        response = strict_server.get("/id/platform/nothing-here", headers={"Accept": accept})
+        assert response.status_code == 404
+        assert response.headers["X-Request-Id"] in response.text
+
+
+@pytest.mark.server
+def test_the_access_log_names_the_request_id_and_the_query_time(strict_server):
+    response = strict_server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                                 headers={"Accept": "application/sparql-results+json"})
+    request_id = response.headers["X-Request-Id"]
+    assert re.fullmatch(r"app;dur=[\d.]+, query;dur=[\d.]+", response.headers["Server-Timing"])
+    line = next(line for line in strict_server.output().splitlines() if request_id in line)
+    assert '"GET /sparql?query=' in line and " 200 " in line
+    assert re.search(r'timing="app;dur=[\d.]+, query;dur=[\d.]+"', line)
+
+
+@pytest.mark.server
+def test_metrics_add_up_across_server_workers(strict_server):
+    def count(text: str) -> float:
+        pattern = r'govkg_http_requests_total\{method="GET",route="/robots.txt",status="200"\} (\S+)'
+        match = re.search(pattern, text)
+        return float(match.group(1)) if match else 0.0
+
+    before = count(strict_server.get("/metrics").text)
+    for _ in range(40):  # fresh connections: gunicorn spreads them over both workers
+        assert requests.get(strict_server.url + "/robots.txt", timeout=30).status_code == 200
+    metrics = strict_server.get("/metrics")
+    assert metrics.headers["Content-Type"].startswith("text/plain")
+    assert count(metrics.text) - before == 40
+    assert "# TYPE govkg_http_request_duration_seconds histogram" in metrics.text
+    assert 'govkg_http_request_duration_seconds_bucket{le="0.005",route="/robots.txt"}' \
+        in metrics.text
+    assert "govkg_query_timeouts_total" in metrics.text

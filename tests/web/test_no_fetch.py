@@ -1,0 +1,184 @@
+"""No query makes the server fetch anything: every SSRF vector against a recording listener.
+
+A thread on a free loopback port records every connection; pyoxigraph would call it for
+SERVICE and LOAD. Each vector is sent to a real server, then the listener must have seen
+nothing. The second defence is tested on its own: a query worker given a SERVICE query
+directly (past the keyword guard) cannot reach the listener either.
+"""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from govkg.settings import load_settings
+from govkg.web.client_slots import ClientSlots
+from govkg.web.query_guard import refused_services, service_targets
+from govkg.web.query_pool import QueryPool
+from govkg.web.query_worker import QueryJob
+
+pytestmark = pytest.mark.server
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+class Listener:
+    """Accepts connections on a free loopback port and records each one."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.hits: list[bytes] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                try:
+                    self.hits.append(conn.recv(4096) or b"(connected)")
+                    conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                except OSError:
+                    self.hits.append(b"(connected)")
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    listening = Listener()
+    yield listening
+    listening.sock.close()
+
+
+def vectors(url: str) -> dict[str, str]:
+    return {
+        "service": f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "service silent": f"SELECT * WHERE {{ SERVICE SILENT <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "lower case": f"select * where {{ service <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "escaped keyword": f"SELECT * WHERE {{ \\u0053ERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "prefixed name": f"PREFIX x: <{url}/> SELECT * WHERE {{ SERVICE x:sparql {{ ?s ?p ?o }} }}",
+        "variable": f"SELECT * WHERE {{ VALUES ?e {{ <{url}/sparql> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+        "nested": f"ASK {{ {{ SELECT * {{ OPTIONAL {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }} }} }} }}",
+        "comment trick": f"SELECT * WHERE {{ #\n SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "construct": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+    }
+
+
+def updates(url: str) -> dict[str, str]:
+    return {
+        "load": f"LOAD <{url}/data.ttl>",
+        "load silent into graph": f"LOAD SILENT <{url}/data.ttl> INTO GRAPH <{url}/g>",
+        "clear": "CLEAR ALL",
+        "drop": "DROP ALL",
+        "insert data": "INSERT DATA { <http://example.org/s> <http://example.org/p> 1 }",
+        "delete where": "DELETE WHERE { ?s ?p ?o }",
+        "prologue then load": f"PREFIX x: <http://example.org/> LOAD <{url}/data.ttl>",
+    }
+
+
+def triple_count(server) -> int:
+    response = requests.get(server.url + "/sparql", params={"query": COUNT}, headers=JSON,
+                            timeout=30)
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("name", list(vectors("http://x")))
+def test_service_is_refused_and_nothing_is_fetched(strict_server, listener, name):
+    query = vectors(listener.url)[name]
+    response = requests.post(strict_server.url + "/sparql", data={"query": query},
+                             headers=JSON, timeout=30)
+    assert response.status_code == 400, response.text
+    assert "SERVICE" in response.text
+    time.sleep(0.2)
+    assert listener.hits == []
+
+
+@pytest.mark.parametrize("name", list(updates("http://x")))
+@pytest.mark.parametrize("how", ["update form", "update body", "query form"])
+def test_updates_are_refused_and_the_data_is_unchanged(strict_server, listener, name, how):
+    before = triple_count(strict_server)
+    text = updates(listener.url)[name]
+    url = strict_server.url + "/sparql"
+    if how == "update form":
+        response = requests.post(url, data={"update": text}, timeout=30)
+    elif how == "update body":
+        response = requests.post(url, data=text.encode(), timeout=30,
+                                 headers={"Content-Type": "application/sparql-update"})
+    else:
+        response = requests.post(url, data={"query": text}, timeout=30)
+    assert response.status_code == 403, response.text
+    assert "read-only" in response.text
+    assert triple_count(strict_server) == before
+    time.sleep(0.2)
+    assert listener.hits == []
+
+
+def test_dataset_clauses_address_only_our_graphs(strict_server, listener):
+    url = strict_server.url + "/sparql"
+    queries = [
+        f"SELECT * FROM <{listener.url}/g> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{listener.url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ GRAPH <{listener.url}/g> {{ ?s ?p ?o }} }}",
+        f"ASK {{ GRAPH <{listener.url}/g> {{ ?s ?p ?o }} }}",
+        f"DESCRIBE <{listener.url}/thing>",
+    ]
+    for query in queries:
+        response = requests.get(url, params={"query": query}, timeout=30, headers={
+            "Accept": "application/sparql-results+json, text/turtle"})
+        assert response.status_code == 200, (query, response.text)
+    for name in ("default-graph-uri", "named-graph-uri"):
+        response = requests.get(url, headers=JSON, timeout=30, params={
+            "query": "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+            name: f"{listener.url}/g"})
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"] == []
+    time.sleep(0.2)
+    assert listener.hits == []
+
+
+def test_a_query_worker_has_no_network_even_past_the_guard(cache_dir, listener, tmp_path):
+    settings = load_settings({"cache_dir": str(cache_dir)})
+    pool = QueryPool(settings, 1, ClientSlots(tmp_path / "slots", 2))
+    try:
+        for query in vectors(listener.url).values():
+            pool.run(QueryJob(query, None, None, True, "json", 100), "test", 20)
+        plain = pool.run(QueryJob(vectors(listener.url)["service"], None, None, True, "json",
+                                  100), "test", 20)
+        assert plain.status == "failed" and "unreachable" in plain.message.lower(), plain
+        assert pool.run(QueryJob("ASK { ?s ?p ?o }", None, None, True, "json", 1), "test",
+                        20).body == b'{"head":{},"boolean":true}'
+    finally:
+        pool.close()
+    time.sleep(0.2)
+    assert listener.hits == []
+
+
+def test_a_worker_allowed_the_network_does_reach_the_listener(cache_dir, listener, tmp_path):
+    """The control: with an operator's allowlist the worker keeps its network, and the
+    listener records pyoxigraph's SERVICE call, so the tests above can see a fetch."""
+    settings = load_settings({"cache_dir": str(cache_dir), "service_allow": listener.url})
+    pool = QueryPool(settings, 1, ClientSlots(tmp_path / "slots", 2))
+    try:
+        pool.run(QueryJob(vectors(listener.url)["service"], None, None, True, "json", 100),
+                 "test", 20)
+    finally:
+        pool.close()
+    assert listener.hits and listener.hits[0].startswith(b"POST /sparql")
+    listener.hits.clear()
+
+
+def test_the_allowlist_names_exact_endpoints():
+    query = ("SELECT * { SERVICE <http://a.example/sparql> { ?s ?p ?o } "
+             "SERVICE SILENT <http://b.example/sparql> {} SERVICE ?x {} }")
+    assert service_targets(query) == ["http://a.example/sparql", "http://b.example/sparql", None]
+    assert refused_services(query, ["http://a.example/sparql"]) == [
+        "http://b.example/sparql", "a non-IRI target"]
+    assert refused_services("SELECT * { ?s <http://x/SERVICE> 'SERVICE' }", []) == []
