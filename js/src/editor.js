@@ -219,6 +219,11 @@ async function run(updateUrl) {
   const nodes = type.startsWith("application/n-triples")
     ? showGraph(parseNTriples(body), namer, text)
     : showSelect(JSON.parse(body), namer, text);
+  // The endpoint cut the result at its row limit: say so, never show a silent truncation.
+  if (response.headers.get("X-Govkg-Truncated") === "true") {
+    const rows = response.headers.get("X-Govkg-Max-Rows") || "?";
+    nodes.unshift(el("p", { class: "error truncated", role: "status" }, format(strings.truncated, { n: rows })));
+  }
   resultsBox.replaceChildren(...nodes);
 }
 

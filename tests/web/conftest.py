@@ -144,3 +144,11 @@ def shot(page, name: str) -> None:
     """Save a full-page screenshot as a test artefact."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def page_text(response) -> str:
+    """A response's text with its request id (new on every request) blanked out, so that two
+    answers to the same request can be compared."""
+    text = response.get_data(as_text=True)
+    request_id = response.headers.get("X-Request-Id")
+    return text.replace(request_id, "<request-id>") if request_id else text

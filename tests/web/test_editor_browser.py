@@ -251,3 +251,17 @@ def test_the_editor_works_under_a_strict_content_security_policy(page, live_serv
     page.get_by_role("tab", name="Bar chart").click()
     assert page.locator("#results svg.bar-chart rect.bar").count() == 7
     assert page.console_errors == []
+
+
+def test_a_result_cut_at_the_row_limit_says_so(page, strict_server) -> None:
+    from conftest import STRICT_MAX_ROWS
+
+    open_editor(page, strict_server)
+    replace_query(page, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    page.keyboard.press("Control+Enter")
+    note = page.locator("#results p.truncated")
+    note.wait_for()
+    assert f"{STRICT_MAX_ROWS} rows" in note.inner_text()
+    assert len(rows_of(page)) == STRICT_MAX_ROWS
+    shot(page, "editor-truncated")
+    assert page.console_errors == []

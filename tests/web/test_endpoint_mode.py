@@ -32,7 +32,7 @@ from govkg.remote_store import EndpointTimeout, EndpointUnavailable, RemoteQuery
 from govkg.store import built_graphs_file, open_endpoint
 from govkg.virtuoso import VirtuosoError, start_virtuoso
 
-from conftest import LiveServer, free_port
+from conftest import LiveServer, free_port, page_text
 
 STARTUP_LIMIT_SECONDS = 120
 IN_CI = os.environ.get("CI") == "true"
@@ -142,7 +142,7 @@ def as_oxigraph_types(text: str) -> str:
 def test_same_page_in_both_modes(client, embedded_client, path):
     expected, served = embedded_client.get(path), client.get(path)
     assert served.status_code == expected.status_code
-    assert as_oxigraph_types(served.get_data(as_text=True)) == expected.get_data(as_text=True)
+    assert as_oxigraph_types(page_text(served)) == page_text(expected)
 
 
 @pytest.mark.parametrize("path", ["/ontology.nt", "/shapes.nt", "/graph/shapes.nt"])

@@ -21,7 +21,7 @@ import pytest
 from govkg import create_app
 from govkg.store import built_graphs_file
 
-from conftest import free_port
+from conftest import free_port, page_text
 
 IN_CI = os.environ.get("CI") == "true"
 START_LIMIT_SECONDS = 30
@@ -93,7 +93,7 @@ def test_same_page_as_embedded(oxigraph_client, embedded_client, path):
     expected, served = embedded_client.get(path, headers=headers), \
         oxigraph_client.get(path, headers=headers)
     assert served.status_code == expected.status_code
-    assert served.get_data(as_text=True) == expected.get_data(as_text=True)
+    assert page_text(served) == page_text(expected)
 
 
 @pytest.mark.parametrize("path", ["/ontology", "/shapes", "/dumps/govkg.nq.gz"])

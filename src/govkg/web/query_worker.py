@@ -30,6 +30,7 @@ from pyoxigraph import (
     parse_query_results,
     serialize,
 )
+from werkzeug.exceptions import HTTPException
 
 from govkg.errors import QueryError
 from govkg.formats import find_format
@@ -54,7 +55,9 @@ class QueryJob:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    status: str  # "ok", "syntax" (the parser refused it) or "failed" (evaluation error)
+    # "ok", "syntax" (the parser refused it), "failed" (evaluation error) or "upstream" (an
+    # external endpoint is down or silent: ``code`` is the HTTP status to answer, 502 or 504)
+    status: str
     kind: str = ""  # "results", "boolean" or "graph"
     body: bytes = b""
     media_type: str = ""
@@ -62,6 +65,7 @@ class QueryAnswer:
     truncated: bool = False
     message: str = ""
     seconds: float = 0.0
+    code: int = 0
 
 
 def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
@@ -74,6 +78,8 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
         answer = serialise_answer(result, job)
     except QueryError as error:
         return QueryAnswer("syntax", message=str(error))
+    except HTTPException as error:  # EndpointUnavailable, EndpointTimeout (--endpoint)
+        return QueryAnswer("upstream", message=error.description or "", code=error.code or 502)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
     return QueryAnswer(**{**answer.__dict__, "seconds": time.perf_counter() - started})

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from itertools import islice
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
 from werkzeug.exceptions import (
     BadRequest,
@@ -133,6 +133,8 @@ def endpoint() -> Response | str:
         answer = run_user_query(protocol, None)
         if answer.status == "syntax":
             return syntax_error(protocol.query, answer.message)
+        if answer.status == "upstream":
+            abort(answer.code, answer.message)
         raise
     answer = run_user_query(protocol, fmt)
     if form is None and answer.status == "ok":
@@ -142,6 +144,8 @@ def endpoint() -> Response | str:
         return syntax_error(protocol.query, answer.message)
     if answer.status == "failed":
         raise refuse(BadRequest(answer.message), "evaluation")
+    if answer.status == "upstream":
+        abort(answer.code, answer.message)
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
                             mimetype="text/html")
