@@ -176,3 +176,32 @@ def test_open_store_refuses_what_is_not_a_store(tmp_path: Path, settings: dict) 
         open_store({**settings, "store": str(tmp_path)})
     with pytest.raises(GovkgError, match="no such directory"):
         open_store({**settings, "store": str(tmp_path / "missing")})
+
+
+def test_loads_plain_n_quads_and_gzipped_turtle(tmp_path: Path, cache_dir: Path,
+                                                files: dict[str, Path]) -> None:
+    nq = tmp_path / "synth.nq"
+    nq.write_bytes(gzip.decompress(files["nq.gz"].read_bytes()))
+    ttl_gz = tmp_path / "synth.ttl.gz"
+    ttl_gz.write_bytes(gzip.compress(files["ttl"].read_bytes()))
+    quads = store_counts_of_file(nq)
+
+    store = tmp_path / "store"
+    result = govkg(str(nq), "--store", str(store), cache_dir=cache_dir)
+    assert result.returncode == 0, result.stderr
+    assert store_counts(store) == quads
+
+    other = tmp_path / "other"
+    result = govkg(str(ttl_gz), "--graph", "https://e.org/g", "--store", str(other),
+                   cache_dir=cache_dir)
+    assert result.returncode == 0, result.stderr
+    n_triples = sum(1 for _ in pyoxigraph.parse(path=str(files["nt"]),
+                                                format=RdfFormat.N_TRIPLES))
+    assert store_counts(other) == {"<https://e.org/g>": n_triples}
+
+
+def store_counts_of_file(nq: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for quad in set(pyoxigraph.parse(path=str(nq), format=RdfFormat.N_QUADS)):
+        counts[str(quad.graph_name)] = counts.get(str(quad.graph_name), 0) + 1
+    return counts

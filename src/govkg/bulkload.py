@@ -24,6 +24,10 @@ errors and still write into the live directory, which the servers have open read
 read everything twice. The cost of staging is disk space for the new table files, which
 the load needs anyway, and a window of two renames in which the directory is missing.
 Servers that have the store open keep seeing the old data until they are restarted.
+
+Before the swap the staging store is compacted (``Store.optimize``: the bulk loader leaves
+many overlapping table files, which slow every later scan) and given a new build name
+(``store.mark_build``). ``reason_store`` changes a store the same way, all or nothing.
 """
 
 import gc

@@ -131,19 +131,18 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     facts = outgoing(store, node)
     zh, en = labeller.labels(node)
     incoming, total = _incoming(store, node, labeller)
+    figures, more_figures = _figures(store, node, labeller)
     view = EntityView(
         iri=node.value, zh=zh, en=en,
         alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS + "altLabel"),
                           key=lambda s: (s.lang, s.text)),
         types=_types(facts, labeller),
         properties=_properties(facts, labeller),
-        figures=_figures(store, node, labeller)[:MAX_FIGURES],
+        figures=figures, more_figures=more_figures,
         quotes=_quotes(store, node, labeller),
         incoming=incoming, incoming_total=total,
     )
     view.jsonld = schema_jsonld(node, facts, page_url)
-    view.more_figures = len(view.figures) == MAX_FIGURES and len(
-        _figures(store, node, labeller, limit=MAX_FIGURES + 1, label=False)) > MAX_FIGURES
     view.neighbourhood = neighbourhood(store, node, facts, labeller)
     return view
 
@@ -199,18 +198,17 @@ def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode) -> QuerySolu
     return result
 
 
-def _figures(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
-             limit: int = MAX_FIGURES, label: bool = True) -> list[FigureRow]:
+def _figures(store: pyoxigraph.Store, node: NamedNode,
+             labeller: Labeller) -> tuple[list[FigureRow], bool]:
+    """The first ``MAX_FIGURES`` figure rows, and whether there are more."""
+    solutions = list(_solutions(store, f"{FIGURES} LIMIT {MAX_FIGURES + 1}", node))
     rows = []
-    for s in _solutions(store, f"{FIGURES} LIMIT {limit}", node):
-        if not label:
-            rows.append(s)
-            continue
+    for s in solutions[:MAX_FIGURES]:
         show = labeller.show
         rows.append(FigureRow(show(s["figure"]), show(s["indicator"]), show(s["value"]),
                               show(s["unit"]), show(s["qualifier"]), show(s["date"]),
                               show(s["counted"])))
-    return rows
+    return rows, len(solutions) > MAX_FIGURES
 
 
 def _quotes(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Quote]:
