@@ -14,6 +14,8 @@ import pyoxigraph
 from flask import Flask, Response, request
 from pyoxigraph import QueryResultsFormat, QueryTriples, RdfFormat
 
+from govkg.vocab import PREFIXES  # queries may use govkg's predeclared prefixes here too
+
 
 def create() -> Flask:
     store = pyoxigraph.Store()
@@ -22,7 +24,8 @@ def create() -> Flask:
 
     @app.get("/sparql")
     def sparql() -> Response:
-        result = store.query(request.args["query"], use_default_graph_as_union=True)
+        result = store.query(request.args["query"], prefixes=PREFIXES,
+                             use_default_graph_as_union=True)
         if isinstance(result, QueryTriples):
             return Response(result.serialize(format=RdfFormat.N_TRIPLES),
                             mimetype="application/n-triples")

@@ -3,7 +3,7 @@
 Starts ``govkg serve`` on a free loopback port, times each query of ``docs/queries/`` and an
 ASK in-process (query and serialise to SPARQL JSON) and over HTTP, checks the goal
 ``HTTP p50 <= 2 x in-process p50 + 2 ms``, then measures ASK throughput with ``wrk`` against
-govkg and, right after in the same conditions, against ``minimal_ask_app.py`` (the least
+govkg and, right after in the same conditions, against ``floor_app.py`` (the least
 Flask + gunicorn app answering the same ASK): govkg should reach at least half of it.
 
     python bench/pool_overhead.py [--runs 200] [--workers 2]
@@ -127,8 +127,8 @@ def minimal_rate(nquads: Path) -> float:
     port = free_port()
     app = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "minimal_ask_app:app"], cwd=Path(__file__).parent,
-        env={**os.environ, "GOVKG_BENCH_NQUADS": str(nquads)},
+         "-b", f"127.0.0.1:{port}", "floor_app:create()"], cwd=Path(__file__).parent,
+        env={**os.environ, "FLOOR_DUMP": str(nquads)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql?query={quote(ASK)}"
     try:
