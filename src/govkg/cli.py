@@ -259,7 +259,7 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
               help="Most rows a SPARQL result returns; the response says when it is cut "
                    "(default 10000).")
 @click.option("--query-workers", type=click.IntRange(min=1), default=None,
-              help="Query worker processes per server worker (default 4).")
+              help="Query worker processes per server worker (default 2).")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="An endpoint SPARQL SERVICE may call (repeatable; default: none).")
 @click.pass_obj

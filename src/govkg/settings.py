@@ -47,7 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_rows", 10000,
             "Most result rows (solutions or triples) a SPARQL query returns; more are cut off "
             "and the response says so."),
-    Setting("query_workers", 4,
+    Setting("query_workers", 2,
             "Query worker processes per server worker: user queries run there, never in the "
             "web process."),
     Setting("heavy_queries_per_client", 2,
