@@ -17,7 +17,8 @@ it measures p50 and p95 (ms) of:
 - **rdflib**: the query in-process by rdflib (the naive approach), skipped above
   ``--rdflib-max`` triples.
 - **rdflib-endpoint**: the query over HTTP on rdflib-endpoint (rdflib behind FastAPI).
-- **virtuoso**: the query over HTTP on Virtuoso Open Source (``virtuoso_endpoint`` below).
+- **virtuoso**: the query over HTTP on Virtuoso Open Source (``virtuoso_endpoint`` below,
+  started and loaded by ``govkg.virtuoso``).
 
 It prints one side-by-side table, the check "govkg p50 ≤ 2 × oxigraph p50 + 2 ms" per query
 (PASS/FAIL), then ASK throughput by ``wrk`` (2 threads, 8 connections, 5 s) against govkg
@@ -229,15 +230,21 @@ def start_rdflib_endpoint(stack: ExitStack, logs: Path, dump: Path) -> Server:
 
 
 def virtuoso_endpoint(stack: ExitStack, dump: Path, workdir: Path) -> str:
-    """The SPARQL endpoint URL of a Virtuoso holding ``dump``, stopped when ``stack`` closes.
-
-    The one place where Virtuoso plugs in (``bench/virtuoso_local.py`` starts it; the
-    project's own Virtuoso fixture can take its place here). "not run" if virtuoso-t is
-    not installed.
+    """The SPARQL endpoint URL of a Virtuoso holding ``dump``, stopped when ``stack`` closes:
+    ``govkg.virtuoso`` (the tests' Virtuoso too) with more buffers for big dumps.
+    "not run" if Virtuoso is not installed or fails.
     """
-    from virtuoso_local import start_virtuoso
+    from govkg.virtuoso import VirtuosoError, start_virtuoso
 
-    return start_virtuoso(stack, dump, workdir)
+    directory = workdir / "virtuoso"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    try:
+        virtuoso = start_virtuoso(directory, dump, buffers=170_000)
+    except VirtuosoError as error:
+        raise NotRun(str(error)) from None
+    stack.callback(virtuoso.stop)
+    return virtuoso.sparql_url
 
 
 # --- throughput ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
 
+from govkg.files import write_atomically
 from govkg.formats import Format, find_format, serialise_quads
 from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, PREFIXES, graph_iri
 
@@ -88,11 +89,6 @@ def _count(quads: list[Quad], fmt: Format) -> int:
     return len(quads) if fmt.kind == "dataset" else len({q.triple for q in quads})
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
 
 
 def build_one(store: pyoxigraph.Store, dist: Distribution, directory: Path) -> BuiltDistribution:
@@ -100,7 +96,7 @@ def build_one(store: pyoxigraph.Store, dist: Distribution, directory: Path) -> B
     data = serialise_quads(quads, dist.format)
     if dist.gzipped:
         data = gzip.compress(data, mtime=0)
-    _write_atomically(directory / dist.file, data)
+    write_atomically(directory / dist.file, data)
     return BuiltDistribution(
         file=dist.file, size=len(data), triples=_count(quads, dist.format),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -172,5 +168,5 @@ def build_distributions(store: pyoxigraph.Store, directory: Path) -> list[BuiltD
     build = stream_one if is_big(store) else build_one
     built = [build(store, dist, directory) for dist in DISTRIBUTIONS]
     manifest = json.dumps([asdict(b) for b in built], indent=1).encode()
-    _write_atomically(directory / MANIFEST, manifest)
+    write_atomically(directory / MANIFEST, manifest)
     return built

@@ -7,8 +7,6 @@ changed source file means a new build and an unchanged one means none.
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import pyoxigraph
 
 from govkg.build import input_hash, read_graphs
 from govkg.distributions import BuiltDistribution, build_distributions
+from govkg.files import write_atomically
 from govkg.resources import find_sources
 from govkg.search import INDEX_FORMAT, open_index
 from govkg.settings import root_path
@@ -85,9 +84,9 @@ def cached_validation(settings: dict[str, Any]) -> CachedValidation:
     if not (summary.is_file() and turtle.is_file()):
         report = validate_graphs(read_graphs(find_sources(root_path(settings))))
         directory.mkdir(parents=True, exist_ok=True)
-        _write(turtle, report.graph.serialize(format="turtle").encode())
+        write_atomically(turtle, report.graph.serialize(format="turtle").encode())
         body = {"conforms": report.conforms, "violations": [asdict(v) for v in report.violations]}
-        _write(summary, json.dumps(body, ensure_ascii=False, indent=1).encode())
+        write_atomically(summary, json.dumps(body, ensure_ascii=False, indent=1).encode())
     body = json.loads(summary.read_text(encoding="utf-8"))
     violations = tuple(Violation(**v) for v in body["violations"])
     return CachedValidation(body["conforms"], violations, turtle)
@@ -141,12 +140,6 @@ def compute_facts(settings: dict[str, Any], build: str, store: pyoxigraph.Store)
         response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"computing the figures: {path} answered {response.status_code}")
-    _write(done, b"")
+    write_atomically(done, b"")
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)

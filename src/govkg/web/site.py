@@ -8,8 +8,6 @@ on disk under ``<cache>/facts-<build>/``, so that neither a worker nor a restart
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pyoxigraph
 from flask import current_app
 from pyoxigraph import QueryResultsFormat, QuerySolutions
 
+from govkg.files import write_atomically
 from govkg.prebuilt import build_id
 from govkg.query import run_query
 from govkg.search import SearchIndex, open_index
@@ -53,7 +52,7 @@ class Site:
         """``compute()`` (a JSON value), kept on disk for this build."""
         path = self._fact_file(f"{key}.json")
         if not path.is_file():
-            _write(path, json.dumps(compute(), ensure_ascii=False).encode())
+            write_atomically(path, json.dumps(compute(), ensure_ascii=False).encode())
         return json.loads(path.read_text(encoding="utf-8"))
 
     def solutions(self, text: str) -> QuerySolutions:
@@ -62,7 +61,7 @@ class Site:
         if not path.is_file():
             result = run_query(self.store, text)
             assert isinstance(result, QuerySolutions)
-            _write(path, result.serialize(format=QueryResultsFormat.JSON))
+            write_atomically(path, result.serialize(format=QueryResultsFormat.JSON))
         parsed = pyoxigraph.parse_query_results(path=str(path), format=QueryResultsFormat.JSON)
         assert isinstance(parsed, QuerySolutions)
         return parsed
@@ -73,12 +72,6 @@ class Site:
             "stats", lambda: asdict(graph_stats(self.store)))))
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
 
 
 def make_site(settings: dict[str, Any], store: pyoxigraph.Store) -> Site:
