@@ -14,13 +14,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph
 import pytest
-import requests
 from test_dumps import *  # noqa: F403  (the same tests, in endpoint mode)
 from test_linked_data import *  # noqa: F403
 from test_sparql_protocol import *  # noqa: F403
@@ -32,7 +30,7 @@ from govkg.remote_store import EndpointTimeout, EndpointUnavailable, RemoteQuery
 from govkg.store import built_graphs_file, open_endpoint
 from govkg.virtuoso import VirtuosoError, start_virtuoso
 
-from conftest import LiveServer, free_port, page_text
+from conftest import LiveServer, free_port, page_text, start_server, stop_server
 
 STARTUP_LIMIT_SECONDS = 120
 IN_CI = os.environ.get("CI") == "true"
@@ -72,36 +70,10 @@ def client(endpoint_app):
 def endpoint_server(virtuoso: str, endpoint_cache: Path,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``govkg serve --endpoint`` as a user starts it, on a free port."""
-    port = free_port()
-    cache = endpoint_cache
-    log = tmp_path_factory.mktemp("endpoint-live-log") / "server.log"
-    env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "govkg", "serve", "--port", str(port), "--workers", "2",
-             "--endpoint", virtuoso], stdout=out, stderr=subprocess.STDOUT, env=env)
-    server = LiveServer(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"govkg serve --endpoint exited with {process.returncode}:\n"
-                        f"{server.output()}")
-        try:
-            if requests.get(server.url + "/", timeout=5).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            process.terminate()
-            pytest.fail(f"govkg serve --endpoint did not answer on / :\n{server.output()}")
-        time.sleep(0.2)
+    server = start_server(tmp_path_factory, "--workers", "2", "--endpoint", virtuoso,
+                          cache=endpoint_cache)
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -6,16 +6,14 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from govkg.prebuilt import build_id, prepare, search_index_path
 from govkg.web.site import make_site
 
-from conftest import free_port
+from conftest import start_server, stop_server
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
@@ -61,40 +59,21 @@ def test_prepare_builds_the_index_and_workers_open_it_read_only(settings: dict, 
 
 @pytest.mark.server
 @pytest.mark.slow
-def test_search_on_a_persistent_store(tmp_path: Path) -> None:
-    cache, store_dir, log = tmp_path / "cache", tmp_path / "store", tmp_path / "serve.log"
+def test_search_on_a_persistent_store(tmp_path: Path,
+                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    cache, store_dir = tmp_path / "cache", tmp_path / "store"
     env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
     loaded = subprocess.run([sys.executable, "-m", "govkg", "load", "--embedded", "--store",
                              str(store_dir)], capture_output=True, text=True, env=env,
                             timeout=300)
     assert loaded.returncode == 0, loaded.stderr
-    port = free_port()
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "govkg", "serve", "--store", str(store_dir), "--port",
-             str(port), "--workers", "2"], stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    server = start_server(tmp_path_factory, "--store", str(store_dir), "--workers", "2",
+                          cache=cache)
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if requests.get(url + "/", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        found = requests.get(url + "/search", params={"q": "yueshengshi", "format": "json"},
-                             timeout=60).json()
+        found = server.get("/search", params={"q": "yueshengshi", "format": "json"}).json()
         assert found["results"][0]["iri"] == "https://w3id.org/govkg/id/platform/yueshengshi"
         build = build_id({"root": None, "cache_dir": str(cache), "store": str(store_dir)})
         assert search_index_path({"cache_dir": str(cache)}, build).is_file()
         assert len(list(cache.glob("search-*.sqlite"))) == 1
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
