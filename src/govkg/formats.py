@@ -86,13 +86,6 @@ def formats_of(*kinds: str) -> tuple[Format, ...]:
     return tuple(f for f in FORMATS if f.kind in kinds)
 
 
-def by_media_type(media_type: str, *kinds: str) -> Format | None:
-    for fmt in formats_of(*kinds) if kinds else FORMATS:
-        if fmt.media_type == media_type:
-            return fmt
-    return None
-
-
 def serialise_result(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format) -> bytes:
     """Serialise a query result; the caller has checked that ``fmt`` suits its kind."""
     if isinstance(result, QueryTriples):

@@ -21,11 +21,6 @@ def local_path(iri: str) -> str | None:
     return "/" + quote(iri[len(BASE):], safe=_SAFE)
 
 
-def iri_of(path: str) -> str:
-    """The IRI that a server path (``/id/region/beijing``) stands for."""
-    return BASE + path.lstrip("/")
-
-
 def href(iri: str) -> str | None:
     """A link to an IRI from a page: the server path for ours, None for others."""
     path = local_path(iri)
