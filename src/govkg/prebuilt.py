@@ -133,7 +133,7 @@ def compute_facts(settings: dict[str, Any], build: str, store: pyoxigraph.Store)
     from govkg import create_app
     from govkg.web.site import Site
 
-    app = create_app(settings)
+    app = create_app({**settings, "query_workers": 0})  # these pages run no user query
     app.extensions["govkg"] = Site(settings, store, build)
     client = app.test_client()
     for path in WARMED_PAGES:

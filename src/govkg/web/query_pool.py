@@ -5,8 +5,9 @@ reached over a socket pair: a job goes in pickled, serialised bytes come back. A
 its time limit gets its worker killed with SIGKILL, which frees the CPU at once, and a fresh
 worker is started in the background. A query that runs past ``HEAVY_AFTER_SECONDS`` must
 hold one of its client's slots (``govkg.web.client_slots``), else it is stopped with
-``TooManyHeavyQueries``. All workers are started by one long-lived thread, because a worker
-dies with the thread that forked it (``PR_SET_PDEATHSIG``).
+``TooManyHeavyQueries``; it may then use every CPU, where a worker otherwise keeps its web
+process's CPU (``govkg.web.cpu_affinity``). All workers are started by one long-lived
+thread, because a worker dies with the thread that forked it (``PR_SET_PDEATHSIG``).
 """
 
 import atexit
@@ -25,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from govkg.web import cpu_affinity
 from govkg.web.client_slots import ClientSlots, NoSlotFree
 from govkg.web.query_worker import QueryAnswer, QueryJob
 
@@ -67,6 +69,12 @@ class Worker:
         """Whether the answer (or the end of the pipe) arrives within ``seconds``."""
         return bool(self.poller.poll(max(0, int(seconds * 1000))))
 
+    def spread(self) -> None:
+        cpu_affinity.spread(self.process.pid)
+
+    def pin(self) -> None:
+        cpu_affinity.pin(self.process.pid)
+
     def stop(self) -> None:
         self.process.kill()
         self.process.wait()
@@ -100,8 +108,10 @@ class QueryPool:
             worker.connection.send(job)
             if not worker.answered_within(min(HEAVY_AFTER_SECONDS, timeout)):
                 with self.slots.hold(client):
+                    worker.spread()  # a long query may use every CPU
                     if not worker.answered_within(deadline - time.monotonic()):
                         raise QueryTimedOut
+                worker.pin()
             answer = worker.connection.recv()
         except NoSlotFree:
             self._replace(worker)

@@ -2,8 +2,10 @@
 
 The master builds the graph, the dumps and the SHACL report (all cached by input hash)
 before it forks; each worker then opens its own store from the cached build and starts its
-query workers (``govkg.web.query_pool``). The master also makes a runtime directory that all
-processes share: Prometheus's multiprocess files and the per-client query slots.
+query workers (``govkg.web.query_pool``), on a CPU of its own when there are enough
+workers for every CPU (``govkg.web.cpu_affinity``). The master also makes a runtime
+directory that all processes share: Prometheus's multiprocess files and the per-client
+query slots.
 """
 
 import gc
@@ -17,6 +19,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from govkg.vocab import BASE
+from govkg.web.cpu_affinity import choose_cpu, pin_process
 
 TIMEOUT_SECONDS = 120
 THREADS_PER_WORKER = 4
@@ -49,6 +52,8 @@ class GovkgServer(BaseApplication):
             "preload_app": False,
             "proc_name": "govkg",
             "when_ready": self.announce,
+            "pre_fork": self.give_cpu,
+            "post_fork": self.take_cpu,
             "child_exit": self.forget_worker_metrics,
         }
         for key, value in options.items():
@@ -60,6 +65,17 @@ class GovkgServer(BaseApplication):
         shown = f"[{host}]" if ":" in host else host
         url = self.settings.get("base_url") or f"http://{shown}:{port}/"
         print(f"govkg: serving {BASE} at {url} ({self.cfg.workers} workers)", flush=True)
+
+    @staticmethod
+    def give_cpu(arbiter: Any, worker: Any) -> None:
+        """In the master: the CPU the new worker keeps (``govkg.web.cpu_affinity``)."""
+        taken = [getattr(w, "cpu", None) for w in arbiter.WORKERS.values()]
+        worker.cpu = choose_cpu(arbiter.num_workers, taken)
+
+    @staticmethod
+    def take_cpu(arbiter: Any, worker: Any) -> None:
+        """In the new worker, before it starts threads or query workers."""
+        pin_process(worker.cpu)
 
     @staticmethod
     def forget_worker_metrics(server: Any, worker: Any) -> None:

@@ -1,0 +1,136 @@
+"""Each server worker and its query workers share one CPU; a long query may use them all.
+
+See ``govkg.web.cpu_affinity`` for why. The server tests read the affinity of the strict
+server's processes (2 server workers, 4 query workers each) from the kernel.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+import requests
+from processes import children, command_line, query_workers
+
+from govkg.web import cpu_affinity
+
+from conftest import STRICT_TIMEOUT
+
+CPUS = set(os.sched_getaffinity(0))
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PINNED = len(CPUS) == 2  # the strict server's 2 workers pin only when there are 2 CPUs
+
+
+@pytest.mark.parametrize(("workers", "taken", "expected"), [
+    (2, [], 0),
+    (2, [0], 1),
+    (2, [1], 0),
+    (3, [0, 1], 0),  # a third worker goes where fewest are
+    (4, [0, 0, 1], 1),
+    (2, [None], 0),  # a worker started before pinning counts for none
+    (1, [], None),  # fewer workers than CPUs: a CPU would be left without a web worker
+])
+def test_a_new_worker_gets_the_least_used_cpu(monkeypatch, workers, taken, expected):
+    monkeypatch.setattr(cpu_affinity, "available_cpus", lambda: {0, 1})
+    assert cpu_affinity.choose_cpu(workers, taken) == expected
+
+
+def test_one_cpu_is_never_pinned(monkeypatch):
+    monkeypatch.setattr(cpu_affinity, "available_cpus", lambda: {3})
+    assert cpu_affinity.choose_cpu(4, []) is None
+
+
+def web_workers(server) -> list[int]:
+    return [p for p in children(server.process.pid)
+            if "govkg.web.query_worker" not in command_line(p)]
+
+
+def parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rpartition(")")[2].split()[1])
+
+
+@pytest.mark.server
+def test_server_workers_and_their_query_workers_share_a_cpu(strict_server):
+    deadline = time.monotonic() + 60
+    while len(workers := query_workers(strict_server.process.pid)) < 8:
+        assert time.monotonic() < deadline, "the query workers did not all start"
+        time.sleep(0.2)
+    web = web_workers(strict_server)
+    assert len(web) == 2
+    cpus = {pid: set(os.sched_getaffinity(pid)) for pid in web}
+    if PINNED:
+        assert sorted(min(c) for c in cpus.values()) == sorted(CPUS)
+        assert all(len(c) == 1 for c in cpus.values())
+    else:
+        assert all(c == CPUS for c in cpus.values())
+    for worker in workers:
+        assert parent(worker) in cpus  # none is left over in the master
+        assert set(os.sched_getaffinity(worker)) == cpus[parent(worker)]
+
+
+@pytest.mark.server
+def test_a_long_query_may_use_every_cpu(strict_server):
+    before = set(query_workers(strict_server.process.pid))
+    answer: list = []
+    thread = threading.Thread(target=lambda: answer.append(requests.get(
+        strict_server.url + "/sparql", params={"query": ENDLESS}, timeout=60)))
+    thread.start()
+    time.sleep(1.5)  # past the 1 s after which a query counts as long, before the 2 s limit
+    loose = [p for p in before if _affinity(p) == CPUS]
+    thread.join()
+    assert answer[0].status_code == 503
+    assert STRICT_TIMEOUT > 1.5
+    if PINNED:
+        assert len(loose) == 1, loose
+
+
+def _affinity(pid: int) -> set[int] | None:
+    try:
+        return set(os.sched_getaffinity(pid))
+    except OSError:
+        return None
+
+
+POOL_SCRIPT = textwrap.dedent("""
+    import json, os, threading, time
+    from govkg.settings import load_settings
+    from govkg.web import cpu_affinity, query_pool
+    from govkg.web.query_worker import QueryJob
+
+    query_pool.HEAVY_AFTER_SECONDS = 0.1
+    cpu_affinity.pin_process(0)
+    pool = query_pool.make_pool({**load_settings({}), "query_workers": 1})
+    worker = next(iter(pool._workers))
+    seen = []
+    def watch():
+        while not done.is_set():
+            seen.append(frozenset(os.sched_getaffinity(worker.process.pid)))
+            time.sleep(0.05)
+    done = threading.Event()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    answer = pool.run(QueryJob(query, None, None, True, "json", 10), "-", 120)
+    done.set()
+    watcher.join()
+    print(json.dumps({"status": answer.status, "during": sorted(set().union(*seen)),
+                      "after": sorted(os.sched_getaffinity(worker.process.pid))}))
+""")
+
+
+@pytest.mark.skipif(len(CPUS) < 2 or 0 not in CPUS, reason="needs CPUs 0 and 1")
+def test_a_long_query_is_let_loose_then_pinned_back(cache_dir):
+    """In a separate process, pinned to CPU 0 like a server worker: a query that runs past
+    the (here lowered) heavy mark is spread over every CPU, and pinned back after."""
+    run = subprocess.run([sys.executable, "-c", POOL_SCRIPT], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "GOVKG_CACHE_DIR": str(cache_dir)})
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen["status"] == "ok"
+    assert seen["during"] == sorted(CPUS)  # it ran loose at some point
+    assert seen["after"] == [0]
