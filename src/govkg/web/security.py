@@ -2,8 +2,9 @@
 
 Every response gets ``X-Request-Id`` (also in error bodies and the access log),
 ``X-Content-Type-Options: nosniff``, a ``Referrer-Policy`` and ``Server-Timing`` (the
-request's time and, for SPARQL, the query's). HTML gets a ``Content-Security-Policy`` whose
-script nonce is new for every response; templates read it as ``csp_nonce()``.
+request's time and, for SPARQL, the query's round trip and its worker's own part). HTML
+gets a ``Content-Security-Policy`` whose script nonce is new for every response; templates
+read it as ``csp_nonce()``.
 """
 
 import os
@@ -73,5 +74,7 @@ def add_security_headers(response: Response) -> Response:
     timings = [f"app;dur={elapsed * 1000:.1f}"]
     if "query_seconds" in g:
         timings.append(f"query;dur={g.query_seconds * 1000:.1f}")
+    if "engine_seconds" in g:  # the part of the query's time its worker spent evaluating
+        timings.append(f"engine;dur={g.engine_seconds * 1000:.2f}")
     response.headers["Server-Timing"] = ", ".join(timings)
     return response

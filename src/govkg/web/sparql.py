@@ -181,7 +181,9 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     limit = float(settings["query_timeout"])
     started = time.perf_counter()
     try:
-        return current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
+        answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
+        g.engine_seconds = answer.seconds
+        return answer
     except QueryTimedOut:
         count_timeout()
         raise refuse(ServiceUnavailable(
