@@ -256,21 +256,29 @@ class Throughput:
     non_2xx: int | None = None
     errors: str = ""
     not_run: str | None = None
+    # CPU time the server's processes spent per request: unlike requests/s, hardly moved by
+    # other load on the machine
+    cpu_ms_per_request: float | None = None
 
 
-def wrk(name: str, url: str, seconds: int) -> Throughput:
+def wrk(server: Server, path: str, seconds: int) -> Throughput:
     try:
         program = which("wrk")
     except NotRun as why:
-        return Throughput(name, not_run=str(why))
+        return Throughput(server.name, not_run=str(why))
+    cpu_before = server.cpu_seconds()
     out = subprocess.run(
-        [program, "-t2", "-c8", f"-d{seconds}s", "-H", f"Accept: {JSON_RESULTS}", url],
-        capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+        [program, "-t2", "-c8", f"-d{seconds}s", "-H", f"Accept: {JSON_RESULTS}",
+         server.url + path], capture_output=True, text=True, timeout=seconds + 60,
+        check=True).stdout
+    cpu = server.cpu_seconds() - cpu_before
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return Throughput(name, float(rate.group(1)) if rate else None,
-                      int(bad.group(1)) if bad else 0, errors.group(0) if errors else "")
+    return Throughput(server.name, float(rate.group(1)) if rate else None,
+                      int(bad.group(1)) if bad else 0, errors.group(0) if errors else "",
+                      cpu_ms_per_request=1000 * cpu / int(total.group(1)) if total else None)
 
 
 def start_floor(stack: ExitStack, logs: Path, dump: Path, workers: int) -> Server:
@@ -352,8 +360,10 @@ def report(columns: dict[str, Column], throughput: list[Throughput], info: dict)
         if t.not_run:
             lines.append(f"- {t.name}: not run: {t.not_run}")
         else:
+            cpu = (f", {t.cpu_ms_per_request:.2f} ms server CPU a request"
+                   if t.cpu_ms_per_request else "")
             lines.append(f"- {t.name}: {t.requests_per_second:,.0f} requests/s, "
-                         f"{t.non_2xx} non-2xx {t.errors}".rstrip())
+                         f"{t.non_2xx} non-2xx{cpu} {t.errors}".rstrip())
     govkg, floor = (next((t for t in throughput if t.name == n), None) for n in ("govkg", "floor"))
     if govkg and floor and govkg.requests_per_second and floor.requests_per_second:
         share = govkg.requests_per_second / floor.requests_per_second
@@ -456,11 +466,11 @@ def main(argv: list[str] | None = None) -> int:
             ask = sparql_path(ASK)
             if govkg_server:
                 print("wrk on govkg …", file=sys.stderr, flush=True)
-                throughput.append(wrk("govkg", govkg_server[0].url + ask, args.wrk_seconds))
+                throughput.append(wrk(govkg_server[0], ask, args.wrk_seconds))
             try:
                 floor = start_floor(stack, logs, dump, args.workers)
                 print("wrk on the floor app …", file=sys.stderr, flush=True)
-                throughput.append(wrk("floor", floor.url + ask, args.wrk_seconds))
+                throughput.append(wrk(floor, ask, args.wrk_seconds))
             except NotRun as why:
                 throughput.append(Throughput("floor", not_run=str(why)))
         info = {"machine": machine(), "quads": quads, "dump": dump.name,

@@ -47,6 +47,10 @@ class Server:
         """Resident memory of the server and all its children (gunicorn's workers), in MB."""
         return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server and its live children have used so far."""
+        return sum(_cpu_seconds(pid) for pid in _tree(self.process.pid))
+
 
 def _tree(pid: int) -> list[int]:
     pids, todo = [pid], [pid]
@@ -60,6 +64,14 @@ def _tree(pid: int) -> list[int]:
         pids += kids
         todo += kids
     return pids
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kb(pid: int) -> int:

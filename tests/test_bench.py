@@ -50,4 +50,5 @@ def test_endpoint_benchmark_runs_quick(tmp_path: Path, cache_dir: Path) -> None:
     assert set(by_name) == {"govkg", "floor"}
     for t in by_name.values():
         assert t["not_run"] is None and t["requests_per_second"] > 0, t
+        assert t["cpu_ms_per_request"] > 0, t  # the server's processes were found and read
     assert "govkg / floor = " in table
