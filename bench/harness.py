@@ -170,14 +170,26 @@ class Timing:
 
 def measure(run: Callable[[], object], repeats: int, warmup: int) -> Timing:
     """p50 and p95 of ``repeats`` calls of ``run`` after ``warmup`` untimed ones."""
+    return measure_interleaved({"": run}, repeats, warmup)[""]
+
+
+def measure_interleaved(runs: dict[str, Callable[[], object]], repeats: int, warmup: int
+                        ) -> dict[str, Timing]:
+    """``measure`` for several runs at once, taking turns call by call: whatever slows the
+    machine down for a while slows them all alike, so their ratios stay fair."""
     for _ in range(warmup):
-        run()
-    times = []
+        for run in runs.values():
+            run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append((time.perf_counter() - started) * 1000)
+    return {name: _timing(sorted(found)) for name, found in times.items()}
+
+
+def _timing(times: list[float]) -> Timing:
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return Timing(statistics.median(times), p95, len(times))
 
