@@ -14,8 +14,8 @@ it measures p50 and p95 (ms) of:
   as the endpoint sends them (SPARQL JSON, N-Triples): the engine floor. For the entity page,
   the govkg app in-process (Flask's test client): everything but HTTP and gunicorn.
 - **govkg**: the same over HTTP on a ``govkg serve`` started here, on one kept-alive connection.
-  The oxigraph and govkg columns are measured together, call for call in turn, so that a
-  slower minute of the machine weighs on both alike.
+  The oxigraph and govkg columns are measured together, ten calls at a time in turn, so
+  that a slower minute of the machine weighs on both alike.
 - **rdflib**: the query in-process by rdflib (the naive approach), skipped above
   ``--rdflib-max`` triples.
 - **rdflib-endpoint**: the query over HTTP on rdflib-endpoint (rdflib behind FastAPI).
