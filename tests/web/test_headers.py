@@ -118,3 +118,22 @@ def test_metrics_add_up_across_server_workers(strict_server):
     assert 'govkg_http_request_duration_seconds_bucket{le="0.005",route="/robots.txt"}' \
         in metrics.text
     assert "govkg_query_timeouts_total" in metrics.text
+
+
+def test_a_query_result_revalidates_by_etag(client):
+    query = {"query": "ASK { platform:beijingtong a gk:MobileApp }"}
+    accept = {"Accept": "application/sparql-results+json"}
+    first = client.get("/sparql", query_string=query, headers=accept)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get("/sparql", query_string=query,
+                       headers={**accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/sparql", query_string=query,
+                       headers={**accept, "If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.data == first.data
+
+
+def test_vary_names_each_header_once(client):
+    page = client.get("/search?q=%E7%B2%A4", headers={"Accept": "text/html"})
+    names = [name.strip() for name in page.headers["Vary"].split(",")]
+    assert sorted(names) == ["Accept", "Accept-Language", "Cookie"]

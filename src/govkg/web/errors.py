@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from markupsafe import escape
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
-from govkg.web.negotiation import wants_html
+from govkg.web.negotiation import add_vary, wants_html
 from govkg.web.security import request_id
 
 bp = Blueprint("errors", __name__)
@@ -22,6 +22,9 @@ CORS_HEADERS = {
                                       "Retry-After, X-Request-Id, X-Govkg-Truncated, "
                                       "X-Govkg-Max-Rows, Server-Timing"),
 }
+# the request headers that can make a response conditional (a 304, 412 or 206)
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
+                       "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type, If-None-Match, Range",
@@ -67,13 +70,15 @@ def add_common_headers(response: Response) -> Response:
     response.headers.update(CORS_HEADERS)
     if request.method == "OPTIONS":
         response.headers.update(CORS_PREFLIGHT)
-    response.vary.add("Accept")
+    add_vary(response, "Accept")
     if (request.method in ("GET", "HEAD") and response.status_code == 200
             and not response.direct_passthrough and not response.is_streamed
             and "ETag" not in response.headers):
         response.add_etag()
-        response.make_conditional(request)
+        if any(header in request.environ for header in CONDITIONAL_HEADERS):
+            response.make_conditional(request)  # 304, 412 or 206; costly, so only if asked
     return response
+
 
 
 @bp.app_errorhandler(HTTPException)

@@ -17,7 +17,7 @@ from govkg.search import MAX_LIMIT, Hit, SnippetPart, clean_query
 from govkg.vocab import GK
 from govkg.web.display import Labeller, in_language, page_language
 from govkg.web.iris import href
-from govkg.web.negotiation import HTML_NAMES, HTML_TYPES
+from govkg.web.negotiation import HTML_NAMES, HTML_TYPES, add_vary
 from govkg.web.site import current_site
 
 bp = Blueprint("find", __name__)
@@ -140,6 +140,5 @@ def suggest() -> Response:
 
 def by_language(response: Response) -> Response:
     """JSON labels follow the page's language too, so caches must key on what chooses it."""
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    add_vary(response, "Accept-Language", "Cookie")
     return response

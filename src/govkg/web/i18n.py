@@ -9,6 +9,8 @@ from flask import Blueprint, Flask, Response, redirect, request, url_for
 from flask_babel import Babel, get_locale
 from werkzeug.exceptions import NotFound
 
+from govkg.web.negotiation import add_vary
+
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
@@ -49,8 +51,7 @@ def switch(code: str) -> Response:
 @bp.after_app_request
 def vary_on_language(response: Response) -> Response:
     if response.mimetype == "text/html":
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        add_vary(response, "Accept-Language", "Cookie")
     return response
 
 

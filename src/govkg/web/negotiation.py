@@ -6,7 +6,7 @@ exists, HTML. Accept headers are parsed by werkzeug (``request.accept_mimetypes`
 
 from collections.abc import Sequence
 
-from flask import request
+from flask import Response, request
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from govkg.formats import FORMATS, Format, find_format_among
@@ -74,3 +74,13 @@ def wants_html() -> bool:
     """Whether the client prefers an HTML page to plain text or JSON (for error pages)."""
     best = request.accept_mimetypes.best_match(["text/plain", "application/json", HTML])
     return best == HTML
+
+
+def add_vary(response: Response, *names: str) -> None:
+    """Add header names to ``Vary`` (what ``response.vary.add`` does, without a parse and
+    a rewrite of the header for each name)."""
+    current = response.headers.get("Vary", "")
+    present = {name.strip().lower() for name in current.split(",")}
+    missing = [name for name in names if name.lower() not in present]
+    if missing:
+        response.headers["Vary"] = ", ".join([current, *missing] if current else missing)
