@@ -10,8 +10,9 @@ query's time spent beyond its own evaluation fell from 0.15–0.8 ms to about 0.
 So, when there are at least as many server workers as CPUs, gunicorn's master gives each
 new worker the CPU fewest workers have (``choose_cpu``), and the worker pins itself to it
 (``pin_process``) before it starts any thread or query worker, which inherit the pin. A
-query that runs long is let loose on every CPU (``spread``) so it does not crowd its web
-worker, and pinned back when it is done (``pin``). Where the system has no affinity calls
+query still running after 20 ms (``query_pool.LOOSE_AFTER_SECONDS``) is let loose on every
+CPU (``spread``), so it does not crowd its web worker, and its worker is pinned back when
+it is done (``pin``). Where the system has no affinity calls
 (not Linux), nothing is pinned.
 """
 

@@ -5,9 +5,10 @@ reached over a socket pair: a job goes in pickled, serialised bytes come back. A
 its time limit gets its worker killed with SIGKILL, which frees the CPU at once, and a fresh
 worker is started in the background. A query that runs past ``HEAVY_AFTER_SECONDS`` must
 hold one of its client's slots (``govkg.web.client_slots``), else it is stopped with
-``TooManyHeavyQueries``; it may then use every CPU, where a worker otherwise keeps its web
-process's CPU (``govkg.web.cpu_affinity``). All workers are started by one long-lived
-thread, because a worker dies with the thread that forked it (``PR_SET_PDEATHSIG``).
+``TooManyHeavyQueries``. A worker keeps its web process's CPU (``govkg.web.cpu_affinity``)
+while it answers quick queries; one still running after ``LOOSE_AFTER_SECONDS`` may use
+every CPU until it is done. All workers are started by one long-lived thread, because a
+worker dies with the thread that forked it (``PR_SET_PDEATHSIG``).
 """
 
 import atexit
@@ -30,6 +31,7 @@ from govkg.web import cpu_affinity
 from govkg.web.client_slots import ClientSlots, NoSlotFree
 from govkg.web.query_worker import QueryAnswer, QueryJob
 
+LOOSE_AFTER_SECONDS = 0.02  # a query still running then may leave its web worker's CPU
 HEAVY_AFTER_SECONDS = 1.0
 STARTUP_LIMIT_SECONDS = 300.0
 RESTART_PAUSE_SECONDS = 1.0
@@ -103,14 +105,17 @@ class QueryPool:
             worker = self._idle.get(timeout=timeout + WORKER_WAIT_GRACE_SECONDS)
         except queue.Empty:
             raise PoolBusy from None
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         try:
             worker.connection.send(job)
-            if not worker.answered_within(min(HEAVY_AFTER_SECONDS, timeout)):
-                with self.slots.hold(client):
-                    worker.spread()  # a long query may use every CPU
-                    if not worker.answered_within(deadline - time.monotonic()):
-                        raise QueryTimedOut
+            if not worker.answered_within(min(LOOSE_AFTER_SECONDS, timeout)):
+                worker.spread()  # not a quick one: it may use every CPU
+                heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
+                if not worker.answered_within(heavy_at - time.monotonic()):
+                    with self.slots.hold(client):
+                        if not worker.answered_within(deadline - time.monotonic()):
+                            raise QueryTimedOut
                 worker.pin()
             answer = worker.connection.recv()
         except NoSlotFree:
