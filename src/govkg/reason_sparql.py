@@ -52,6 +52,7 @@ loop stops when a round adds nothing. Finally the inferred graph is filtered as
 resources and terms, no ``owl:Thing`` types, no reflexive axioms.
 """
 
+import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -74,6 +75,8 @@ INFERRED = str(graph_iri("inferred"))
 SHAPES = str(graph_iri("shapes"))
 WORK = BASE + "graph/work/"  # work/round-<k>: the triples round k added (its delta)
 BATCH = 100_000  # quads per transaction
+
+log = logging.getLogger("govkg.reason_sparql")
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -304,8 +307,11 @@ class _Rounds:
 
     def apply(self, rules: Sequence[Rule], delta: str | None, into: Sequence[str]) -> None:
         for rule in rules:  # one after the other: each reads what the previous ones wrote
+            started = time.perf_counter()
             triples = derive(self.store, rule, self.solutions[rule.name], self.dataset, delta)
             write(self.store, triples, [NamedNode(g) for g in into], self.batch_size)
+            log.info("round %d, %s: %.1f s", self.result.rounds + 1, rule.name,
+                     time.perf_counter() - started)
 
     def first(self, rules: Sequence[Rule]) -> int:
         """A round over all triples, into the inferred graph only; how many it added."""
@@ -321,6 +327,7 @@ class _Rounds:
 
     def _record(self, new: int) -> int:
         self.result.rounds += 1
+        log.info("round %d added %d triples", self.result.rounds, new)
         self.result.per_round.append(new)
         return new
 
