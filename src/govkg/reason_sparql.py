@@ -122,22 +122,30 @@ class Rule:
         used = re.findall(r"\?(\w+)", " ".join([self.head, *self.atoms, self.condition]))
         return [v for v in dict.fromkeys(used) if v in schema]
 
-    def queries(self, delta: str | None, prefix: str = "") -> list[str]:
-        """The whole body, or one body per atom read from the delta graph, as CONSTRUCTs."""
+    def queries(self, delta: str | None, dataset: Sequence[NamedNode],
+                prefix: str = "") -> list[str]:
+        """The whole body, or one body per atom read from the delta graph, as CONSTRUCTs.
+
+        Whether the head is already in one of the ``dataset`` graphs is checked with
+        ``GRAPH ?graph`` and ``IN``: one index lookup for all graphs, where the default
+        graph made of the dataset's graphs costs one lookup per graph (three times slower).
+        """
+        known = (f"FILTER NOT EXISTS {{ GRAPH ?graph {{ {self.head} }} "
+                 f"FILTER(?graph IN ({', '.join(str(g) for g in dataset)})) }}")
         queries = []
         for k in [None] if delta is None else range(len(self.atoms)):
             atoms = " ".join(f"GRAPH <{delta}> {{ {a} }}" if i == k else f"{a} ."
                              for i, a in enumerate(self.atoms))
             queries.append(f"CONSTRUCT {{ {self.head} }} WHERE {{ {prefix} {atoms} "
-                           f"{self.condition} FILTER NOT EXISTS {{ {self.head} }} }}")
+                           f"{self.condition} {known} }}")
         return queries
 
-    def general_queries(self, delta: str | None) -> list[str]:
+    def general_queries(self, delta: str | None, dataset: Sequence[NamedNode]) -> list[str]:
         """The queries for the schema solutions that hold a blank node or a literal."""
         variables = " ".join(f"?{v}" for v in self.bound)
         unusual = " || ".join(f"!isIRI(?{v})" for v in self.bound)
-        return self.queries(delta, f"{{ SELECT DISTINCT {variables} WHERE {{ {self.schema} }} }} "
-                                   f"FILTER({unusual})")
+        return self.queries(delta, dataset, f"{{ SELECT DISTINCT {variables} "
+                                            f"WHERE {{ {self.schema} }} }} FILTER({unusual})")
 
 
 @dataclass
@@ -214,13 +222,12 @@ def derive(store: pyoxigraph.Store, rule: Rule, solutions: Sequence[Solution],
     go through one general query. Each query reads a snapshot of the store, so writing
     while iterating is safe.
     """
-    named = [NamedNode(delta)] if delta else None
     constant = [s for s in solutions if all(isinstance(t, NamedNode) for t in s.values())]
-    queries = [instantiate(q, s) for q in rule.queries(delta) for s in constant]
+    queries = [instantiate(q, s) for q in rule.queries(delta, dataset) for s in constant]
     if len(constant) < len(solutions):
-        queries += rule.general_queries(delta)
+        queries += rule.general_queries(delta, dataset)
     for query in queries:
-        triples = store.query(query, default_graph=list(dataset), named_graphs=named)
+        triples = store.query(query, default_graph=list(dataset))
         assert isinstance(triples, QueryTriples)
         yield from triples
 
