@@ -170,8 +170,8 @@ def test_blank_node_schema_terms_and_literal_subjects() -> None:
         """, format=RdfFormat.TURTLE, to_graph=data)
     domain = next(r for r in TYPE_RULES if r.name == "prp-dom")
     solutions = schema_solutions(store, domain, [data])
-    typed = {(str(t.subject), type(t.object).__name__)
-             for t in derive(store, domain, solutions, [data], None)}
+    typed = {(str(s), type(o).__name__) for s, _, o in derive(store, domain, solutions,
+                                                                [data], None)}
     assert typed == {(f"<{ex}a>", "BlankNode")}
     materialise(store, batch_size=1)
     got = inferred_of(store)

@@ -36,10 +36,10 @@ above never derive a schema triple from instance data, so it is read once, close
 scm-* rules, and the instance rules then run to a fixpoint.
 
 How: each rule is a schema pattern (read once: a few hundred solutions at most) and instance
-atoms. For each schema solution, one ``CONSTRUCT`` query, with the solution's terms
-substituted for its variables (so Oxigraph reads the instance triples through its indexes),
-streams the triples the rule derives that are not yet asserted or inferred (``FILTER NOT
-EXISTS``); they are written in transactions of at most ``batch_size`` quads. No query
+atoms. For each schema solution, one ``SELECT``, with the solution's terms written in place
+of its variables (so Oxigraph reads the instance triples through its indexes), streams the
+solutions whose head is not yet asserted or inferred (``FILTER NOT EXISTS``); the head
+triples are written in transactions of at most ``batch_size`` quads. No query
 collects its solutions and no transaction grows with the store, so memory stays bounded
 whatever its size (a single whole-store ``INSERT … WHERE`` per rule, as before, held every
 solution and inserted triple in memory until it committed: 24 GB and killed at 10 M triples).
@@ -65,8 +65,6 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QuerySolutions,
-    QueryTriples,
-    Triple,
 )
 
 from govkg.vocab import BASE, graph_iri
@@ -97,7 +95,9 @@ _NOISE_TYPES = (f"<{OWL}Thing>", f"<{RDFS}Resource>", f"<{OWL}Class>", f"<{RDFS}
 _NOISE_PREDICATES = (f"<{OWL}differentFrom>", f"<{OWL}disjointWith>",
                      f"<{OWL}propertyDisjointWith>")
 
-Solution = dict[str, NamedNode | BlankNode | Literal]  # schema variable -> term
+Term = NamedNode | BlankNode | Literal
+Solution = dict[str, Term]  # schema variable -> term
+Statement = tuple[NamedNode | BlankNode, NamedNode, Term]
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ class Rule:
     """One instance rule: for each solution of ``schema``, the ``atoms`` give the ``head``.
 
     The schema variables that the atoms, the head or the ``condition`` use are replaced by
-    each solution's terms (query substitutions); ``atoms`` are the patterns that read
-    instance triples, each of which may be read from the delta.
+    each solution's terms; ``atoms`` are the patterns that read instance triples, each of
+    which may be read from the delta. ``head`` is one triple pattern.
     """
 
     name: str
@@ -124,7 +124,10 @@ class Rule:
 
     def queries(self, delta: str | None, dataset: Sequence[NamedNode],
                 prefix: str = "") -> list[str]:
-        """The whole body, or one body per atom read from the delta graph, as CONSTRUCTs.
+        """The whole body, or one body per atom read from the delta graph, as SELECTs.
+
+        Not ``CONSTRUCT``: Oxigraph removes duplicates from its triples, which means holding
+        all of them in memory (2.5 GB and growing, for one sub-property at 10 M triples).
 
         Whether the head is already in one of the ``dataset`` graphs is checked with
         ``GRAPH ?graph`` and ``IN``: one index lookup for all graphs, where the default
@@ -136,7 +139,7 @@ class Rule:
         for k in [None] if delta is None else range(len(self.atoms)):
             atoms = " ".join(f"GRAPH <{delta}> {{ {a} }}" if i == k else f"{a} ."
                              for i, a in enumerate(self.atoms))
-            queries.append(f"CONSTRUCT {{ {self.head} }} WHERE {{ {prefix} {atoms} "
+            queries.append(f"SELECT * WHERE {{ {prefix} {atoms} "
                            f"{self.condition} {known} }}")
         return queries
 
@@ -213,31 +216,37 @@ def instantiate(query: str, solution: Solution) -> str:
 
 
 def derive(store: pyoxigraph.Store, rule: Rule, solutions: Sequence[Solution],
-           dataset: Sequence[NamedNode], delta: str | None) -> Iterator[Triple]:
+           dataset: Sequence[NamedNode], delta: str | None) -> Iterator[Statement]:
     """The triples ``rule`` derives that are not in ``dataset`` yet, streamed.
 
     With ``delta``, only those whose derivation uses a triple of that graph. One query per
     schema solution, its IRIs as constants, so that Oxigraph reads the instance triples
     through its indexes; solutions with a blank node (say, a class expression as a domain)
     go through one general query. Each query reads a snapshot of the store, so writing
-    while iterating is safe.
+    while iterating is safe. A triple may come more than once; what is not a triple (a
+    literal subject, from the inverse of a datatype property) is skipped, as by ``INSERT``.
     """
     constant = [s for s in solutions if all(isinstance(t, NamedNode) for t in s.values())]
-    queries = [instantiate(q, s) for q in rule.queries(delta, dataset) for s in constant]
+    queries = [(instantiate(q, s), s) for q in rule.queries(delta, dataset) for s in constant]
     if len(constant) < len(solutions):
-        queries += rule.general_queries(delta, dataset)
-    for query in queries:
-        triples = store.query(query, default_graph=list(dataset))
-        assert isinstance(triples, QueryTriples)
-        yield from triples
+        queries += [(q, {}) for q in rule.general_queries(delta, dataset)]
+    for query, solution in queries:
+        head = [solution.get(token[1:], token[1:]) if token.startswith("?")
+                else NamedNode(token[1:-1]) for token in rule.head.split()]
+        rows = store.query(query, default_graph=list(dataset))
+        assert isinstance(rows, QuerySolutions)
+        for row in rows:
+            s, p, o = (row[t] if isinstance(t, str) else t for t in head)
+            if isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode):
+                yield s, p, o
 
 
-def write(store: pyoxigraph.Store, triples: Iterable[Triple], graphs: Sequence[NamedNode],
+def write(store: pyoxigraph.Store, triples: Iterable[Statement], graphs: Sequence[NamedNode],
           batch_size: int = BATCH) -> None:
     """Add ``triples`` to each of ``graphs``, at most ``batch_size`` quads per transaction."""
     batch: list[Quad] = []
-    for t in triples:
-        batch += [Quad(t.subject, t.predicate, t.object, g) for g in graphs]
+    for s, p, o in triples:
+        batch += [Quad(s, p, o, g) for g in graphs]
         if len(batch) >= batch_size:
             store.extend(batch)
             batch = []
@@ -286,7 +295,7 @@ def filter_knowledge(store: pyoxigraph.Store) -> None:
     """Delete from the inferred graph what ``govkg.reason.is_knowledge`` would not keep."""
     reflexive = ", ".join([*(f"<{OWL}{n}>" for n in _REFLEXIVE), SUBCLASS, SUBPROP])
     noise = store.query(f"""
-        CONSTRUCT {{ ?s ?p ?o }}
+        SELECT ?s ?p ?o
         WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }}
             FILTER(!isIRI(?s) || !STRSTARTS(STR(?s), "{BASE}") || isBlank(?o)
                    || ?p IN ({", ".join(_NOISE_PREDICATES)})
@@ -294,13 +303,10 @@ def filter_knowledge(store: pyoxigraph.Store) -> None:
                    || (?p = {TYPE} && (isLiteral(?o) || ?o IN ({", ".join(_NOISE_TYPES)})))
                    || (?p = {SUBCLASS} && ?o IN (<{OWL}Thing>, <{RDFS}Resource>)))
         }}""")
-    _remove(store, noise, NamedNode(INFERRED))
-
-
-def _remove(store: pyoxigraph.Store, triples: Iterable[Triple], graph: NamedNode) -> None:
-    """Remove triples from a graph one by one: no transaction grows with their number."""
-    for t in triples:
-        store.remove(Quad(t.subject, t.predicate, t.object, graph))
+    assert isinstance(noise, QuerySolutions)
+    graph = NamedNode(INFERRED)
+    for row in noise:  # one by one: no transaction grows with their number
+        store.remove(Quad(row["s"], row["p"], row["o"], graph))
 
 
 class _Rounds:
