@@ -126,8 +126,9 @@ class Rule:
                 prefix: str = "") -> list[str]:
         """The whole body, or one body per atom read from the delta graph, as SELECTs.
 
-        Not ``CONSTRUCT``: Oxigraph removes duplicates from its triples, which means holding
-        all of them in memory (2.5 GB and growing, for one sub-property at 10 M triples).
+        Not ``CONSTRUCT``: Oxigraph drops repeated triples from what it constructs (567,207
+        triples from 607,646 solutions of prp-dom at 1 M), which takes a set as big as the
+        output; a ``SELECT`` streams.
 
         Whether the head is already in one of the ``dataset`` graphs is checked with
         ``GRAPH ?graph`` and ``IN``: one index lookup for all graphs, where the default
