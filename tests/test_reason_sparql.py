@@ -177,3 +177,23 @@ def test_blank_node_schema_terms_and_literal_subjects() -> None:
     got = inferred_of(store)
     assert (f"<{ex}a>", str(RDF.type).join("<>"), f"<{gk}Agent>") in got
     assert not [t for t in got if t[1] == f"<{gk}nameOf>"]
+
+
+def test_types_that_feed_property_rules_are_reasoned_with_them() -> None:
+    """With ``rdf:type`` under a property, the type rules' triples go through the property
+    rules again (a round with its own work graph), until nothing is new."""
+    gk = "https://w3id.org/govkg/ontology#"
+    ex = "https://w3id.org/govkg/id/x/"
+    store = pyoxigraph.Store()
+    store.load(f"""
+        <{RDF.type}> <{RDFS.subPropertyOf}> <{gk}classifiedAs> .
+        <{gk}runs> <{RDFS.domain}> <{gk}Operator> .
+        <{gk}Operator> <{RDFS.subClassOf}> <{gk}Agent> .
+        <{ex}a> <{gk}runs> <{ex}app> .
+        """, format=RdfFormat.TURTLE, to_graph=NamedNode("https://w3id.org/govkg/graph/data"))
+    result = materialise(store, batch_size=1)
+    got = inferred_of(store)
+    classified = {t[2] for t in got if t[:2] == (f"<{ex}a>", f"<{gk}classifiedAs>")}
+    assert classified == {f"<{gk}Operator>", f"<{gk}Agent>"}
+    assert result.per_round[-1] == 0
+    assert not [g for g in store.named_graphs() if g.value.startswith(WORK)]
