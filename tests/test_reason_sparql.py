@@ -17,7 +17,7 @@ from rdflib.collection import Collection
 
 from govkg.build import read_graphs
 from govkg.reason import infer
-from govkg.reason_sparql import INFERRED, WORK, materialise
+from govkg.reason_sparql import INFERRED, TYPE_RULES, WORK, derive, materialise, schema_solutions
 from govkg.resources import find_sources
 from govkg.settings import root_path
 from govkg.store import built_graphs_file, load_nquads
@@ -139,3 +139,61 @@ def test_long_paths_reach_a_fixpoint() -> None:
     assert len(province) == 12  # n0 … n11
     assert (f"<{ex}p>", str(RDF.type).join("<>"), f"<{gk}Region>") in got
     assert result.rounds >= 3
+
+
+def test_a_tiny_batch_size_gives_the_same_result(settings: dict,
+                                                sparql_store: pyoxigraph.Store) -> None:
+    """Every quad in its own transaction: the same triples.
+
+    Not always in the same rounds: a query sees what was written before it started, and
+    with smaller batches more of the round's earlier triples are written by then.
+    """
+    store = load_nquads(built_graphs_file(settings))
+    result = materialise(store, batch_size=1)
+    assert inferred_of(store) == inferred_of(sparql_store)
+    assert sum(result.per_round) == sum(materialise(sparql_store).per_round)
+
+
+def test_blank_node_schema_terms_and_literal_subjects() -> None:
+    """A domain that is a class expression (a blank node) types the subject with it (through
+    the general query: a blank node cannot be a constant); the inverse of a triple with a
+    literal object is not a triple, so nothing is written."""
+    gk = "https://w3id.org/govkg/ontology#"
+    ex = "https://w3id.org/govkg/id/x/"
+    data = NamedNode("https://w3id.org/govkg/graph/data")
+    store = pyoxigraph.Store()
+    store.load(f"""
+        <{gk}runs> <{RDFS.domain}> [ <{OWL.unionOf}> ( <{gk}Agency> <{gk}Company> ) ;
+                                     <{RDFS.subClassOf}> <{gk}Agent> ] .
+        <{gk}name> <{OWL.inverseOf}> <{gk}nameOf> .
+        <{ex}a> <{gk}runs> <{ex}app> ; <{gk}name> "A" .
+        """, format=RdfFormat.TURTLE, to_graph=data)
+    domain = next(r for r in TYPE_RULES if r.name == "prp-dom")
+    solutions = schema_solutions(store, domain, [data])
+    typed = {(str(s), type(o).__name__) for s, _, o in derive(store, domain, solutions,
+                                                                [data], None)}
+    assert typed == {(f"<{ex}a>", "BlankNode")}
+    materialise(store, batch_size=1)
+    got = inferred_of(store)
+    assert (f"<{ex}a>", str(RDF.type).join("<>"), f"<{gk}Agent>") in got
+    assert not [t for t in got if t[1] == f"<{gk}nameOf>"]
+
+
+def test_types_that_feed_property_rules_are_reasoned_with_them() -> None:
+    """With ``rdf:type`` under a property, the type rules' triples go through the property
+    rules again (a round with its own work graph), until nothing is new."""
+    gk = "https://w3id.org/govkg/ontology#"
+    ex = "https://w3id.org/govkg/id/x/"
+    store = pyoxigraph.Store()
+    store.load(f"""
+        <{RDF.type}> <{RDFS.subPropertyOf}> <{gk}classifiedAs> .
+        <{gk}runs> <{RDFS.domain}> <{gk}Operator> .
+        <{gk}Operator> <{RDFS.subClassOf}> <{gk}Agent> .
+        <{ex}a> <{gk}runs> <{ex}app> .
+        """, format=RdfFormat.TURTLE, to_graph=NamedNode("https://w3id.org/govkg/graph/data"))
+    result = materialise(store, batch_size=1)
+    got = inferred_of(store)
+    classified = {t[2] for t in got if t[:2] == (f"<{ex}a>", f"<{gk}classifiedAs>")}
+    assert classified == {f"<{gk}Operator>", f"<{gk}Agent>"}
+    assert result.per_round[-1] == 0
+    assert not [g for g in store.named_graphs() if g.value.startswith(WORK)]
