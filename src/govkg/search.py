@@ -17,9 +17,13 @@ graphs, a persistent store or an external endpoint alike), atomically (temporary
 workers open it read-only with ``open_index``.
 
 User input never reaches FTS5 query syntax unquoted: each whitespace-separated term is
-quoted as an FTS5 phrase (inner double quotes doubled); terms shorter than three
-characters, which trigrams cannot index, become LIKE conditions with ``%``, ``_`` and
-``\\`` escaped. Matching is case-insensitive.
+quoted as an FTS5 phrase (inner double quotes doubled). Terms shorter than three
+characters, which trigrams cannot index, are found through a second table of the texts'
+characters and character pairs (``govkg.search_short``) when the query has no longer term,
+which also ranks them without ranking every match; next to a longer term they become LIKE
+conditions (``%``, ``_`` and ``\\`` escaped) on the rows the trigram index found. Matching
+is case-insensitive. The rows are numbered by kind, length and IRI
+(``search_short.static_rank``); the row id breaks the last ties of the ranking.
 
 Ranking (``SearchIndex.search``), one hit per resource, its best-ranked text:
 1. a label, altLabel or pinyin form equal to the query, then one starting with it;
@@ -35,6 +39,7 @@ altLabel over pinyin, the shorter text, the IRI.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -42,16 +47,27 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 from pypinyin import lazy_pinyin
+from pypinyin.seg.simpleseg import simple_seg
 
 from govkg.query import run_query
+from govkg.search_short import (
+    GRAMS_SCHEMA,
+    MAX_SHORT,
+    ShortSearch,
+    gram_tokens,
+    is_short,
+    static_rank,
+)
 from govkg.vocab import graph_iri
 
-INDEX_FORMAT = "1"  # bump when the index's layout or content changes for the same graphs
+INDEX_FORMAT = "2"  # bump when the index's layout or content changes for the same graphs
 MAX_QUERY_CHARS = 200  # longer queries are cut: a search box needs no more
 MAX_LIMIT = 200
 SNIPPET_CONTEXT = 30  # characters kept either side of the first match in long texts
@@ -141,6 +157,10 @@ class Hit:
 
 def fold(text: str) -> str:
     """Lower-case ``text`` character by character, so positions in the result match it."""
+    # str.lower maps every character on its own except a final capital sigma, and never
+    # drops one: when the length is kept, each character became one.
+    if "\u03a3" not in text and len(low := text.lower()) == len(text):
+        return low
     return "".join(low if len(low := c.lower()) == 1 else c for c in text)
 
 
@@ -169,12 +189,21 @@ def pinyin_forms(text: str) -> list[str]:
         return []
     syllables: list[str] = []
     initials: list[str] = []
-    for item in lazy_pinyin(text, errors=lambda run: [_NOT_HAN + run]):
+    for item in chain.from_iterable(map(_run_pinyin, simple_seg(text))):
         words = _ALNUM.findall(item.lower())
         syllables.extend(words)
         initials.extend(words if item.startswith(_NOT_HAN) else [w[0] for w in words])
     forms = ["".join(syllables), " ".join(syllables), "".join(initials)]
     return list(dict.fromkeys(f for f in forms if f))
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_pinyin(run: str) -> tuple[str, ...]:
+    """The pinyin of a run of Chinese characters, or of other characters (marked).
+
+    pypinyin converts each such run on its own, so converting a text run by run gives what
+    converting it whole gives; names share runs (广东省, 政务), which are converted once."""
+    return tuple(lazy_pinyin(run, errors=lambda other: [_NOT_HAN + other]))
 
 
 def snippet(text: str, terms: Iterable[str]) -> tuple[SnippetPart, ...]:
@@ -264,11 +293,14 @@ def with_pinyin(entries: Iterable[Entry]) -> Iterator[Entry]:
 
 
 def searchable(entries: Iterable[Entry], types: dict[str, list[str]]) -> list[Entry]:
-    """The entries worth indexing, without duplicates: not the generated labels of sentences
+    """The entries worth indexing, without duplicates, in the order of their row ids
+    (``search_short.static_rank``): not the generated labels of sentences
     (「第7行第1句」, "line 7, sentence 1"), which the sentence's own text stands for."""
     def keep(e: Entry) -> bool:
         return not (e.kind == "label" and _SENTENCE_CLASS in types.get(e.iri, ()))
-    return sorted(set(filter(keep, entries)), key=lambda e: (e.iri, e.kind, e.lang, e.text))
+    return sorted(set(filter(keep, entries)),
+                  key=lambda e: (*static_rank(e.kind, e.text, e.iri), e.lang, e.text,
+                                 e.source or ""))
 
 
 def preferred_label(entries: Iterable[Entry], lang: str) -> dict[str, str]:
@@ -299,6 +331,12 @@ def build_index(store: pyoxigraph.Store, path: Path | str) -> Path:
     return path
 
 
+# The file is private until it is renamed into place, so a crash only loses the temporary
+# file: no journal, no syncs, one writer.
+_BUILD_PRAGMAS = ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
+                  "PRAGMA locking_mode = EXCLUSIVE", "PRAGMA cache_size = -262144")
+
+
 def _write_index(path: Path, texts: list[Entry], types: dict[str, list[str]]) -> None:
     """Write the tables of the index into a fresh SQLite file."""
     entries = searchable(with_pinyin(texts), types)
@@ -306,19 +344,36 @@ def _write_index(path: Path, texts: list[Entry], types: dict[str, list[str]]) ->
     iris = sorted({e.iri for e in entries})
     connection = sqlite3.connect(path)
     try:
+        for pragma in _BUILD_PRAGMAS:
+            connection.execute(pragma)
         with connection:
-            connection.executescript(_SCHEMA)
+            connection.executescript(_SCHEMA + GRAMS_SCHEMA)
             connection.executemany(
-                "INSERT INTO entries (text, norm, iri, kind, lang, source) VALUES (?,?,?,?,?,?)",
-                [(e.text, fold(e.text), e.iri, e.kind, e.lang, e.source) for e in entries])
+                "INSERT INTO entries (rowid, text, norm, iri, kind, lang, source)"
+                " VALUES (?,?,?,?,?,?,?)",
+                ((i, e.text, fold(e.text), e.iri, e.kind, e.lang, e.source)
+                 for i, e in enumerate(entries, 1)))
+            connection.executemany(
+                "INSERT INTO grams (rowid, tokens) VALUES (?,?)",
+                ((i, gram_tokens(fold(e.text), e.kind)) for i, e in enumerate(entries, 1)))
             connection.executemany(
                 "INSERT INTO resources VALUES (?,?,?,?)",
-                [(i, zh.get(i), en.get(i), " ".join(types.get(i, ()))) for i in iris])
-            connection.executemany("INSERT INTO meta VALUES (?,?)",
-                                   [("format", INDEX_FORMAT), ("entries", str(len(entries)))])
+                ((i, zh.get(i), en.get(i), " ".join(types.get(i, ()))) for i in iris))
+            connection.executemany("INSERT INTO meta VALUES (?,?)", [
+                ("format", INDEX_FORMAT), ("entries", str(len(entries))),
+                ("kinds", json.dumps(kind_ranges(entries)))])
             connection.execute("INSERT INTO entries (entries) VALUES ('optimize')")
+            connection.execute("INSERT INTO grams (grams) VALUES ('optimize')")
     finally:
         connection.close()
+
+
+def kind_ranges(entries: list[Entry]) -> dict[str, tuple[int, int]]:
+    """The first and last row id (from 1) of each kind in ``entries``, sorted by kind."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for i, e in enumerate(entries, 1):
+        ranges[e.kind] = (ranges.get(e.kind, (i, i))[0], i)
+    return ranges
 
 
 # --- Opening --------------------------------------------------------------------------------
@@ -346,7 +401,7 @@ _IS_LABEL = "kind IN ('label', 'altLabel', 'pinyin')"
 
 # Search order: exact label, label prefix, other; labels, then definitions, then sentences;
 # the whole query as one substring before scattered terms; bm25; shorter text.
-_SEARCH_KEYS = ("tier, kind_group, scattered, score, length(text), kind_rank, iri")
+_SEARCH_KEYS = "tier, kind_group, scattered, score, length(text), kind_rank, iri, rk"
 _SEARCH_RANK = f"""
     CASE WHEN {_IS_LABEL} AND norm = :q THEN 0
          WHEN {_IS_LABEL} AND norm LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END AS tier,
@@ -355,7 +410,7 @@ _SEARCH_RANK = f"""
     instr(norm, :q) = 0 AS scattered"""
 
 # Suggest order: exact, prefix, word prefix, substring; label, altLabel, pinyin; shorter.
-_SUGGEST_KEYS = "tier, kind_rank, length(text), iri"
+_SUGGEST_KEYS = "tier, kind_rank, length(text), iri, rk"
 _SUGGEST_RANK = f"""
     CASE WHEN norm = :q THEN 0 WHEN norm LIKE :prefix ESCAPE '\\' THEN 1
          WHEN norm LIKE :word ESCAPE '\\' THEN 2 ELSE 3 END AS tier,
@@ -404,6 +459,7 @@ class SearchIndex:
         if not self.path.is_file():
             raise FileNotFoundError(f"no search index at {self.path}")
         self._local = threading.local()
+        self._ranges: dict[str, tuple[int, int]] | None = None
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's read-only connection to the index, opened on first use."""
@@ -435,12 +491,16 @@ class SearchIndex:
         limit = max(0, min(int(limit), MAX_LIMIT))
         if not query or not limit:
             return []
-        terms = fold(query).split()
-        where = term_filter(terms)
+        folded = fold(query)
+        terms = folded.split()
         lang_sql, lang_params = lang_filter(lang)
-        rows = self._ranked(where, lang_sql, lang_params, fold(query), _SEARCH_RANK,
-                            _SEARCH_KEYS, limit)
-        return [self._hit(row, [fold(query), *terms]) for row in rows]
+        if is_short(terms):
+            short = ShortSearch(self._connection(), self._kind_ranges(), lang_sql, lang_params)
+            rows = self._with_resources(short.search(folded, terms, limit))
+        else:
+            rows = self._ranked(term_filter(terms), lang_sql, lang_params, folded,
+                                _SEARCH_RANK, _SEARCH_KEYS, limit)
+        return [self._hit(row, [folded, *terms]) for row in rows]
 
     def suggest(self, q: str, limit: int = 8) -> list[Hit]:
         """Autocomplete: resources whose label, alternative name or pinyin contains ``q``,
@@ -450,9 +510,30 @@ class SearchIndex:
         if not query or not limit:
             return []
         folded = fold(query)
-        rows = self._ranked(term_filter([folded]), f" AND {_IS_LABEL}", {}, folded, _SUGGEST_RANK,
-                            _SUGGEST_KEYS, limit)
+        if len(folded) <= MAX_SHORT:
+            short = ShortSearch(self._connection(), self._kind_ranges())
+            rows = self._with_resources(short.suggest(folded, limit))
+        else:
+            rows = self._ranked(term_filter([folded]), f" AND {_IS_LABEL}", {}, folded,
+                                _SUGGEST_RANK, _SUGGEST_KEYS, limit)
         return [self._hit(row, [folded]) for row in rows]
+
+    def _kind_ranges(self) -> dict[str, tuple[int, int]]:
+        """The first and last row id of each kind of text, as the index's meta table keeps."""
+        if self._ranges is None:
+            value = self._connection().execute(
+                "SELECT value FROM meta WHERE key = 'kinds'").fetchone()[0]
+            self._ranges = {kind: (lo, hi) for kind, (lo, hi) in json.loads(value).items()}
+        return self._ranges
+
+    def _with_resources(self, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+        """``rows`` of the entries table with their resources' labels and types."""
+        iris = [row["iri"] for row in rows]
+        found = self._connection().execute(
+            "SELECT iri, label_zh, label_en, types FROM resources WHERE iri IN "
+            f"({','.join('?' * len(iris))})", iris).fetchall()
+        resources = {r["iri"]: dict(r) for r in found}
+        return [{**dict(row), **resources[row["iri"]]} for row in rows]
 
     def _ranked(self, where: _Filter, extra_sql: str, extra_params: dict[str, Any],
                 folded: str, rank_sql: str, keys: str, limit: int) -> list[sqlite3.Row]:
@@ -460,7 +541,7 @@ class SearchIndex:
         score = "bm25(entries)" if where.fts else "length(norm)"
         sql = f"""
             WITH m AS (
-                SELECT text, norm, iri, kind, lang, source, {score} AS score
+                SELECT rowid AS rk, text, norm, iri, kind, lang, source, {score} AS score
                 FROM entries WHERE {where.sql}{extra_sql}),
             r AS (SELECT m.*, {rank_sql} FROM m),
             best AS (SELECT r.*, row_number() OVER (PARTITION BY iri ORDER BY {keys}) AS n
@@ -473,7 +554,7 @@ class SearchIndex:
         return self._connection().execute(sql, named).fetchall()
 
     @staticmethod
-    def _hit(row: sqlite3.Row, terms: list[str]) -> Hit:
+    def _hit(row: sqlite3.Row | dict[str, Any], terms: list[str]) -> Hit:
         """A result row as a Hit, its snippet marking ``terms``."""
         return Hit(
             iri=row["iri"], label_zh=row["label_zh"], label_en=row["label_en"],
