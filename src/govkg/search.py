@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph
 from pypinyin import lazy_pinyin
@@ -252,9 +252,8 @@ def _window(length: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
 
 # --- Building -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Entry:
-    """One row of the index: a text of a resource."""
+class Entry(NamedTuple):
+    """One row of the index: a text of a resource (a tuple: hashed and compared in C)."""
 
     iri: str
     text: str
@@ -298,9 +297,14 @@ def searchable(entries: Iterable[Entry], types: dict[str, list[str]]) -> list[En
     (「第7行第1句」, "line 7, sentence 1"), which the sentence's own text stands for."""
     def keep(e: Entry) -> bool:
         return not (e.kind == "label" and _SENTENCE_CLASS in types.get(e.iri, ()))
-    return sorted(set(filter(keep, entries)),
-                  key=lambda e: (*static_rank(e.kind, e.text, e.iri), e.lang, e.text,
-                                 e.source or ""))
+    return sorted(set(filter(keep, entries)), key=_row_order)
+
+
+def _row_order(e: Entry) -> str:
+    """``static_rank``, then language, text and source, as one string: strings sort several
+    times faster than tuples. U+0000 separates the fields (no IRI or language tag holds it)."""
+    kind, length, iri = static_rank(e.kind, e.text, e.iri)
+    return f"{kind}{length:09d}\x00{iri}\x00{e.lang}\x00{e.text}\x00{e.source or ''}"
 
 
 def preferred_label(entries: Iterable[Entry], lang: str) -> dict[str, str]:

@@ -48,9 +48,12 @@ CREATE VIRTUAL TABLE grams USING fts5(
 _COLUMNS = "e.rowid AS rk, e.text, e.norm, e.iri, e.kind, e.lang, e.source"
 
 
+_KIND_INDEX = {kind: i for i, kind in enumerate(KIND_ORDER)}
+
+
 def static_rank(kind: str, text: str, iri: str) -> tuple[int, int, str]:
     """The order the index's rows are numbered in: kind, length, IRI."""
-    return KIND_ORDER.index(kind), len(text), iri
+    return _KIND_INDEX[kind], len(text), iri
 
 
 def token(text: str) -> str:
@@ -62,18 +65,18 @@ def token(text: str) -> str:
 def gram_tokens(norm: str, kind: str) -> str:
     """The tokens of a folded text for the grams table, space-separated.
 
-    Pairs holding a space are left in: the tokenizer splits them into the single character
-    beside the space, which is a token of the text anyway."""
+    Repeated tokens are left in (the table keeps one row id per token anyway), and so are
+    pairs holding a space: the tokenizer splits them into the character beside the space,
+    which is a token of the text anyway."""
     t = token(norm)
-    grams = set(t)
-    grams.update(map(add, t, t[1:]))
+    parts = [" ".join(t), " ".join(map(add, t, t[1:]))]
     if kind in LABEL_KINDS:
-        grams.update((START + t[:1], START + t[:2]))
+        parts += (START + t[:1], START + t[:2])
         start = t.find(" ") + 1
         while start:
-            grams.update((WORD + t[start:start + 1], WORD + t[start:start + 2]))
+            parts += (WORD + t[start:start + 1], WORD + t[start:start + 2])
             start = t.find(" ", start) + 1
-    return " ".join(grams)
+    return " ".join(parts)
 
 
 def is_short(terms: Iterable[str]) -> bool:
