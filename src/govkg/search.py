@@ -55,6 +55,7 @@ from typing import Any, NamedTuple
 
 import pyoxigraph
 from pypinyin import lazy_pinyin
+from pypinyin.constants import RE_HANS
 from pypinyin.seg.simpleseg import simple_seg
 
 from govkg.query import run_query
@@ -199,12 +200,18 @@ def pinyin_forms(text: str) -> list[str]:
     return list(dict.fromkeys(f for f in forms if f))
 
 
-@lru_cache(maxsize=1 << 16)
 def _run_pinyin(run: str) -> tuple[str, ...]:
-    """The pinyin of a run of Chinese characters, or of other characters (marked).
+    """The pinyin of a run of Chinese characters, or a run of other characters, marked.
 
     pypinyin converts each such run on its own, so converting a text run by run gives what
-    converting it whole gives; names share runs (广东省, 政务), which are converted once."""
+    converting it whole gives; names share their Chinese runs (广东省, 政务), which are
+    converted once, while the other runs (APP1, 12345) are many and need no conversion."""
+    return _han_pinyin(run) if RE_HANS.match(run) else (_NOT_HAN + run,)
+
+
+@lru_cache(maxsize=1 << 16)
+def _han_pinyin(run: str) -> tuple[str, ...]:
+    """The pinyin syllables of a run of Chinese characters."""
     return tuple(lazy_pinyin(run, errors=lambda other: [_NOT_HAN + other]))
 
 
