@@ -4,8 +4,8 @@ that use it.
 Trigrams cannot index a term shorter than three characters, and a LIKE scan of every text
 takes seconds at 10 M triples, so each indexed text also gets a row in ``grams``, an FTS5
 table without content (``detail=none``: row ids only, ``tokenize='ascii'``) whose tokens
-are the text's distinct characters and pairs of adjacent characters (folded, none holding
-a space): a term of one or two characters occurs in a text exactly when it is one of its
+are the text's characters and pairs of adjacent characters (folded, none holding a
+space): a term of one or two characters occurs in a text exactly when it is one of its
 tokens. Labels, altLabels and pinyin forms also get their first one and two characters
 marked with ``START`` (for "starts with") and those of every word after a space marked with
 ``WORD``. ASCII characters other than letters and digits, which the ascii tokenizer would
@@ -15,13 +15,15 @@ against the text itself, so a text holding those characters cannot give a false 
 The rows of the index are numbered in a fixed order (``static_rank``): by kind (label,
 altLabel, pinyin, definition, sentence), then length, then IRI. With one or two-character
 terms only, the ranking rules of ``govkg.search`` reduce to: tier, then kind group, then
-(for several terms) whole query before scattered terms, then length, kind and IRI. Every
-tier is therefore a few streams of rows in row-id order, merged by (length, row id), and
-the best ``limit`` resources are the first ``limit`` distinct IRIs met, which takes a few
-milliseconds however common the term is, instead of ranking every match. What still reads
-every match is a query with fewer than ``limit`` hits among many matching rows, such as a
-common term with a language filter few of its texts pass (政务 in English: 80 ms at 1 M
-triples), or a rare second term beside a common one.
+(for several terms) whole query before scattered terms, then length, kind and IRI. (The
+texts holding the whole query of several terms, which has a space and so 3+ characters,
+are found through the trigram index.) Every tier is therefore a few streams of rows in
+row-id order, merged by (length, row id), and the best ``limit`` resources are the first
+``limit`` distinct IRIs met, which takes a few milliseconds however common the term is,
+instead of ranking every match. What still reads every match is a query with fewer than
+``limit`` hits among many matching rows, such as a common term with a language filter few
+of its texts pass (政务 in English: 80 ms at 1 M triples), or a rare second term beside a
+common one.
 """
 
 from __future__ import annotations
@@ -49,8 +51,6 @@ CREATE VIRTUAL TABLE grams USING fts5(
 """
 
 _COLUMNS = "e.rowid AS rk, e.text, e.norm, e.iri, e.kind, e.lang, e.source"
-
-
 _KIND_INDEX = {kind: i for i, kind in enumerate(KIND_ORDER)}
 
 
