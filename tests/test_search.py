@@ -52,6 +52,13 @@ def test_pinyin_forms() -> None:
     assert pinyin_forms("Beijing Tong") == []
 
 
+def test_fold_lowers_character_by_character() -> None:
+    for text in ("ABC政务", "ΟΔΟΣ ΣΑ", "İstanbul", "ǅ", "Straße", "ＡＢＣ"):
+        assert search.fold(text) == "".join(
+            low if len(low := c.lower()) == 1 else c for c in text), text
+    assert search.fold("ΟΔΟΣ") == "οδοσ"  # not the final ς of "ΟΔΟΣ".lower()
+
+
 def test_quoting_helpers() -> None:
     assert fts_phrase('a"b') == '"a""b"'
     assert like_escape("5%_\\") == "5\\%\\_\\\\"
