@@ -52,6 +52,13 @@ def test_pinyin_forms() -> None:
     assert pinyin_forms("Beijing Tong") == []
 
 
+def test_fold_lowers_character_by_character() -> None:
+    for text in ("ABC政务", "ΟΔΟΣ ΣΑ", "İstanbul", "ǅ", "Straße", "ＡＢＣ"):
+        assert search.fold(text) == "".join(
+            low if len(low := c.lower()) == 1 else c for c in text), text
+    assert search.fold("ΟΔΟΣ") == "οδοσ"  # not the final ς of "ΟΔΟΣ".lower()
+
+
 def test_quoting_helpers() -> None:
     assert fts_phrase('a"b') == '"a""b"'
     assert like_escape("5%_\\") == "5\\%\\_\\\\"
@@ -289,3 +296,117 @@ def test_changed_sources_rebuild_the_index(source_copy: Path, tmp_path: Path) ->
     assert second.path != first.path and first.path.exists()
     assert second.search("重建测试平台")[0].iri == ID + "platform/search-test"
     assert second.search("cjcs")[0].iri == ID + "platform/search-test"
+
+
+# --- Short terms: the grams table against the scan it replaced -----------------------------
+
+def _scan(index: SearchIndex, q: str, limit: int = 20, lang: str | None = None,
+          suggest: bool = False) -> list[Hit]:
+    """What search (or suggest) answered before the grams table: every term of under three
+    characters a LIKE scan of the whole index, every match ranked in SQL."""
+    folded = search.fold(search.clean_query(q))
+    terms = [folded] if suggest else folded.split()
+    extra = search.lang_filter(lang) if not suggest else (f" AND {search._IS_LABEL}", {})
+    rank, keys = ((search._SUGGEST_RANK, search._SUGGEST_KEYS) if suggest
+                  else (search._SEARCH_RANK, search._SEARCH_KEYS))
+    rows = index._ranked(search.term_filter(terms), *extra, folded, rank, keys, limit)
+    return [index._hit(row, [folded, *terms]) for row in rows]
+
+
+def _brute_force(index: SearchIndex, q: str) -> set[str]:
+    """The resources with a text holding every term of ``q``, by Python substring tests."""
+    terms = search.fold(q).split()
+    with sqlite3.connect(index.path) as connection:
+        return {iri for iri, norm in connection.execute("SELECT iri, norm FROM entries")
+                if all(t in norm for t in terms)}
+
+
+def _short_terms(index: SearchIndex) -> list[str]:
+    """One- and two-character terms: common, rare, Latin, digits, punctuation."""
+    with sqlite3.connect(index.path) as connection:
+        labels = [r[0] for r in connection.execute(
+            "SELECT norm FROM entries WHERE kind = 'label' ORDER BY rowid LIMIT 400")]
+    terms = {label[i:i + n] for label in labels[::37] for n in (1, 2)
+             for i in range(0, len(label) - n + 1, 3)}
+    terms |= {"政务", "政", "服务", "省", "平台", "a", "ap", "x", "1", "12", "%", "_", "-", "“",
+              "(", "a_", "\\", "龘"}
+    return sorted(t for t in terms if t.strip() == t and t)
+
+
+def test_short_terms_rank_as_the_scan_did(index: SearchIndex) -> None:
+    terms = _short_terms(index)
+    assert len(terms) > 40
+    for term in terms:
+        for limit in (1, 7, 200):
+            assert index.search(term, limit=limit) == _scan(index, term, limit), (term, limit)
+        hits = index.search(term, limit=search.MAX_LIMIT)
+        expected = _brute_force(index, term)
+        assert {h.iri for h in hits} <= expected, term
+        assert len(hits) == min(len(expected), search.MAX_LIMIT), term
+
+
+@pytest.mark.parametrize("q", ["政务 服务", "服务 政务", "政 务", "省 平台", "广东 政务", "yue s",
+                               "g d", "a 1", "% _"])
+def test_several_short_terms_rank_as_the_scan_did(index: SearchIndex, q: str) -> None:
+    for limit in (3, 20, 200):
+        assert index.search(q, limit=limit) == _scan(index, q, limit), limit
+    hits = index.search(q, limit=search.MAX_LIMIT)
+    assert len(hits) == min(len(_brute_force(index, q)), search.MAX_LIMIT)
+
+
+@pytest.mark.parametrize("q", ["政务 服务网", "广东 政务服务网", "yu sheng", "北京通 app",
+                               "政务服务 省 平台"])
+def test_short_and_long_terms_together(index: SearchIndex, q: str) -> None:
+    hits = index.search(q, limit=search.MAX_LIMIT)
+    assert hits and hits == _scan(index, q, search.MAX_LIMIT)
+    assert {h.iri for h in hits} == _brute_force(index, q) or len(hits) == search.MAX_LIMIT
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "zh-latn-pinyin", "fr"])
+def test_short_terms_with_a_language(index: SearchIndex, lang: str) -> None:
+    for q in ("政务", "务", "a", "g", "yu", "政 务"):
+        assert index.search(q, limit=50, lang=lang) == _scan(index, q, 50, lang), q
+
+
+def test_short_suggest_ranks_as_the_scan_did(index: SearchIndex) -> None:
+    for term in [*_short_terms(index), "yu", "bj", "gd", "y", "b"]:
+        for limit in (1, 8, 50):
+            assert index.suggest(term, limit) == _scan(index, term, limit, suggest=True), term
+
+
+def test_tiny_short_terms_rank_as_the_scan_did(tiny: SearchIndex) -> None:
+    for q in ("政", "政务", "广东", "po", "p", "%", "_", "a_", "50", "y", "粤", "portal 政务",
+              "政务 网", "服 务", "a b"):
+        assert tiny.search(q, limit=50) == _scan(tiny, q, 50), q
+        assert tiny.suggest(q, 50) == _scan(tiny, q, 50, suggest=True), q
+
+
+def test_pinyin_by_runs_is_pinyin_of_the_whole_text(index: SearchIndex) -> None:
+    """Converting runs of characters one by one (and caching them) changes nothing."""
+    def whole(text: str) -> list[str]:
+        if not search._HAN.search(text):
+            return []
+        syllables: list[str] = []
+        initials: list[str] = []
+        for item in search.lazy_pinyin(text, errors=lambda run: [search._NOT_HAN + run]):
+            words = search._ALNUM.findall(item.lower())
+            syllables.extend(words)
+            initials.extend(words if item.startswith(search._NOT_HAN)
+                            else [w[0] for w in words])
+        forms = ["".join(syllables), " ".join(syllables), "".join(initials)]
+        return list(dict.fromkeys(f for f in forms if f))
+
+    with sqlite3.connect(index.path) as connection:
+        labels = [r[0] for r in connection.execute(
+            "SELECT text FROM entries WHERE kind IN ('label', 'altLabel') AND lang LIKE 'zh%'")]
+    assert len(labels) > 100
+    for text in [*labels, "“北京通”APP", "重庆12345热线", "银行行长", "a 重 b"]:
+        assert pinyin_forms(text) == whole(text), text
+
+
+def test_short_terms_do_not_scan(index: SearchIndex, monkeypatch) -> None:
+    def fail(terms: list[str]) -> None:
+        raise AssertionError(f"{terms} went to the scan")
+
+    monkeypatch.setattr(search, "term_filter", fail)
+    assert index.search("政务") and index.search("政 务", lang="zh") and index.suggest("政")
