@@ -2,6 +2,8 @@
 
 import logging
 import re
+import socket
+import time
 
 import pytest
 import requests
@@ -88,6 +90,17 @@ def test_error_bodies_carry_the_request_id(strict_server):
         assert response.headers["X-Request-Id"] in response.text
 
 
+def access_log_line(server, request_id: str) -> str:
+    """The access log's line for the request; gunicorn writes it just after the answer."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [line for line in server.output().splitlines() if request_id in line]
+        if lines or time.monotonic() > deadline:
+            assert lines, f"no access log line names request {request_id}"
+            return lines[0]
+        time.sleep(0.05)
+
+
 @pytest.mark.server
 def test_the_access_log_names_the_request_id_and_the_query_time(strict_server):
     response = strict_server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
@@ -96,9 +109,22 @@ def test_the_access_log_names_the_request_id_and_the_query_time(strict_server):
     timing = r"app;dur=([\d.]+), query;dur=([\d.]+), engine;dur=([\d.]+)"
     app, query, engine = map(float, re.fullmatch(timing, response.headers["Server-Timing"]).groups())
     assert engine <= query + 0.1 and query <= app + 0.1  # each within the next (rounded)
-    line = next(line for line in strict_server.output().splitlines() if request_id in line)
+    line = access_log_line(strict_server, request_id)
     assert '"GET /sparql?query=' in line and " 200 " in line
     assert re.search(r'timing="app;dur=[\d.]+, query;dur=[\d.]+, engine;dur=[\d.]+"', line)
+    assert re.fullmatch(r'127\.0\.0\.1 "GET /sparql\?query=\S+ HTTP/1\.1" 200 \d+ \d+ms '
+                        r'id=[0-9a-f]{16} timing="[^"]+"', line.strip())
+
+
+@pytest.mark.server
+def test_quotes_in_a_request_line_are_escaped_in_the_access_log(strict_server):
+    host, port = strict_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b'GET /search?q=a"b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        reply = sock.recv(65536)
+    request_id = re.search(rb"X-Request-Id: (\w+)", reply).group(1).decode()
+    line = access_log_line(strict_server, request_id)
+    assert '"GET /search?q=a\\"b\\" HTTP/1.1"' in line  # one field, whatever it holds
 
 
 @pytest.mark.server

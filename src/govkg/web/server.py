@@ -19,12 +19,14 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from govkg.vocab import BASE
+from govkg.web.access_log import AccessLogger
 from govkg.web.cpu_affinity import choose_cpu, pin_process
 
 TIMEOUT_SECONDS = 120
 THREADS_PER_WORKER = 4
 MAX_REQUEST_LINE = 8190  # gunicorn's largest; a longer request line is answered 414
 # the access log: client, request, status, bytes, total ms, request id, app and query time
+# (``AccessLogger`` makes just these fields)
 ACCESS_LOG_FORMAT = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s '
                      'timing="%({server-timing}o)s"')
 
@@ -47,6 +49,7 @@ class GovkgServer(BaseApplication):
             "graceful_timeout": 10,
             "accesslog": "-",  # gunicorn writes both logs to stderr
             "access_log_format": ACCESS_LOG_FORMAT,
+            "logger_class": AccessLogger,
             "limit_request_line": MAX_REQUEST_LINE,
             "errorlog": "-",
             "preload_app": False,
