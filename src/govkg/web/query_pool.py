@@ -1,19 +1,22 @@
 """A pool of query worker processes that can be killed: the only place user queries run.
 
 Each web process keeps ``size`` persistent workers (``govkg.web.query_worker``), each
-reached over a socket pair: a job goes in pickled, serialised bytes come back. A query past
-its time limit gets its worker killed with SIGKILL, which frees the CPU at once, and a fresh
-worker is started in the background. A query that runs past ``HEAVY_AFTER_SECONDS`` must
-hold one of its client's slots (``govkg.web.client_slots``), else it is stopped with
-``TooManyHeavyQueries``. A worker keeps its web process's CPU (``govkg.web.cpu_affinity``)
-while it answers quick queries; one still running after ``LOOSE_AFTER_SECONDS`` may use
-every CPU until it is done. All workers are started by one long-lived thread, because a
-worker dies with the thread that forked it (``PR_SET_PDEATHSIG``).
+reached over a socket pair: a job goes in pickled, serialised bytes come back (by plain
+``pickle``: ``Connection.send`` builds a pickler with its own reducer table for each call).
+A query past its time limit gets its worker killed with SIGKILL, which frees the CPU at
+once, and a fresh worker is started in the background. A query that runs past
+``HEAVY_AFTER_SECONDS`` must hold one of its client's slots (``govkg.web.client_slots``),
+else it is stopped with ``TooManyHeavyQueries``. A worker keeps its web process's CPU
+(``govkg.web.cpu_affinity``) while it answers quick queries; one still running after
+``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. All workers are started by one
+long-lived thread, because a worker dies with the thread that forked it
+(``PR_SET_PDEATHSIG``).
 """
 
 import atexit
 import logging
 import os
+import pickle
 import queue
 import select
 import socket
@@ -108,7 +111,7 @@ class QueryPool:
         started = time.monotonic()
         deadline = started + timeout
         try:
-            worker.connection.send(job)
+            worker.connection.send_bytes(pickle.dumps(job))
             if not worker.answered_within(min(LOOSE_AFTER_SECONDS, timeout)):
                 worker.spread()  # not a quick one: it may use every CPU
                 heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
@@ -117,7 +120,7 @@ class QueryPool:
                         if not worker.answered_within(deadline - time.monotonic()):
                             raise QueryTimedOut
                 worker.pin()
-            answer = worker.connection.recv()
+            answer = pickle.loads(worker.connection.recv_bytes())
         except NoSlotFree:
             self._replace(worker)
             raise TooManyHeavyQueries from None

@@ -13,11 +13,12 @@ Run as ``python -m govkg.web.query_worker FD PARENT_PID``: FD is its end of a so
 import contextlib
 import ctypes
 import os
+import pickle
 import resource
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any
@@ -82,7 +83,7 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
         return QueryAnswer("upstream", message=error.description or "", code=error.code or 502)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
-    return QueryAnswer(**{**answer.__dict__, "seconds": time.perf_counter() - started})
+    return replace(answer, seconds=time.perf_counter() - started)
 
 
 def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
@@ -171,10 +172,10 @@ def serve_jobs(connection: Connection, parent_pid: int) -> None:
     connection.send(("ready", isolated))
     while True:
         try:
-            job = connection.recv()
+            job = pickle.loads(connection.recv_bytes())
         except (EOFError, OSError):
             return
-        connection.send(evaluate(store, job))
+        connection.send_bytes(pickle.dumps(evaluate(store, job)))
 
 
 if __name__ == "__main__":
