@@ -444,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.repeats, args.warmup, args.wrk_seconds, args.wrk_rounds = 5, 1, 1, 1
 
-    with ExitStack() as stack:
+    with ExitStack() as stack, ExitStack() as peers:  # peers: rdflib-endpoint, Virtuoso
         workdir = args.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(
             prefix="govkg-bench-")))
         workdir.mkdir(parents=True, exist_ok=True)
@@ -494,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         def rdflib_endpoint_runner() -> Callable:
             if quads > args.rdflib_max:
                 raise NotRun(too_big)
-            server = start_rdflib_endpoint(stack, logs, dump)
+            server = start_rdflib_endpoint(peers, logs, dump)
             columns["rdflib-endpoint"].start_seconds = server.started_seconds
             return http_runner(server.url, "/", pages=False)
 
@@ -507,9 +507,10 @@ def main(argv: list[str] | None = None) -> int:
         column(("govkg", govkg_runner), ("oxigraph", lambda: oxigraph_runner(dump, settings)))
         column(("rdflib", rdflib_in_process))
         column(("rdflib-endpoint", rdflib_endpoint_runner))
-        column(("virtuoso", lambda: http_runner(virtuoso_endpoint(stack, dump, workdir), "",
+        column(("virtuoso", lambda: http_runner(virtuoso_endpoint(peers, dump, workdir), "",
                                                   pages=False)))
 
+        peers.close()  # their servers would take CPU time from the throughput runs
         throughput: list[Throughput] = []
         if "wrk" not in args.skip:
             throughput = measure_throughput(stack, logs, dump, args,
