@@ -49,8 +49,9 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def _urlencoded_is_utf8(raw: bytes) -> bool:
-    return all(_is_utf8(unquote_to_bytes(part.replace(b"+", b" ")))
-               for part in raw.split(b"&"))
+    # decoded whole: '&' and '=' cannot end a broken UTF-8 sequence nor begin a valid one,
+    # so the whole is valid exactly when every name and value is
+    return _is_utf8(unquote_to_bytes(raw.replace(b"+", b" ")))
 
 
 @bp.before_app_request
