@@ -12,8 +12,8 @@ new worker the CPU fewest workers have (``choose_cpu``), and the worker pins its
 (``pin_process``) before it starts any thread or query worker, which inherit the pin. A
 query still running after 20 ms (``query_pool.LOOSE_AFTER_SECONDS``) is let loose on every
 CPU (``spread``), so it does not crowd its web worker, and its worker is pinned back when
-it is done (``pin``). Where the system has no affinity calls
-(not Linux), nothing is pinned.
+it is done (``pin``). Where the system has no affinity calls (not Linux), nothing is
+pinned.
 """
 
 import contextlib
