@@ -6,7 +6,9 @@ when the ``ExitStack`` it was registered with closes, also on Ctrl-C or an error
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -44,29 +46,31 @@ class Server:
     started_seconds: float  # from exec to the first answer
 
     def rss_mb(self) -> float:
-        """Resident memory of the server and all its children (gunicorn's workers), in MB."""
-        return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
+        """Resident memory of the server and all its descendants (gunicorn's workers and
+        their query workers), in MB."""
+        return sum(rss_bytes(pid) for pid in process_tree(self.process.pid)) / 2**20
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server and its live children have used so far."""
-        return sum(_cpu_seconds(pid) for pid in _tree(self.process.pid))
+        """User + system CPU time the server and its live descendants have used so far."""
+        return sum(cpu_seconds(pid) for pid in process_tree(self.process.pid))
 
 
-def _tree(pid: int) -> list[int]:
-    pids, todo = [pid], [pid]
+# --- processes, read from /proc ------------------------------------------------------------
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, whichever of their threads started them (query
+    workers are started by a thread of their server worker)."""
+    found, todo = [], [pid]
     while todo:
-        parent = todo.pop()
-        children = Path(f"/proc/{parent}/task/{parent}/children")
-        try:
-            kids = [int(p) for p in children.read_text().split()]
-        except OSError:
-            kids = []
-        pids += kids
-        todo += kids
-    return pids
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
@@ -74,14 +78,21 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _rss_kb(pid: int) -> int:
+def rss_bytes(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+                return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 def start_server(stack: ExitStack, name: str, command: Sequence[str], port: int, ready_path: str,
@@ -194,6 +205,13 @@ def measure_interleaved(runs: dict[str, Callable[[], object]], repeats: int, war
 def _timing(times: list[float]) -> Timing:
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return Timing(statistics.median(times), p95, len(times))
+
+
+def report_figures(figures: dict, json_path: Path | None) -> None:
+    """Print the figures as one JSON line, and write them to ``json_path`` if given."""
+    print(json.dumps(figures, ensure_ascii=False))
+    if json_path:
+        json_path.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
 
 
 def which(program: str) -> str:

@@ -25,7 +25,6 @@ RSS < 4 GB. ``--json FILE`` writes the figures.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote
 
-from harness import BIN, ROOT, Client, free_port, measure, start_server
+from harness import BIN, ROOT, Client, free_port, measure, report_figures, start_server
 
 ASK = "/sparql?query=" + quote("ASK {}", safe="")
 PREFIXES = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -153,9 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reasoned in {result.seconds:.1f} s ({result.rounds} rounds): "
               f"{result.inferred:,} inferred triples", flush=True)
         shutil.rmtree(copy, ignore_errors=True)
-    print(json.dumps(figures, ensure_ascii=False))
-    if args.json:
-        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    report_figures(figures, args.json)
     return 0
 
 

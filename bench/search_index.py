@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import pstats
 import sys
 import time
 from pathlib import Path
 
-from harness import measure
+from harness import measure, report_figures
 
 SEARCHES = ("广东省政务APP1", "政务服务", "yueshengshi", "政务", "省", "app", "政务 服务",
             "政务 app")
@@ -70,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                                          "p95_ms": round(timing.p95_ms, 2), "hits": len(hits)}
             print(f"{name} {term!r}: {len(hits)} hits, p50 {timing.p50_ms:.2f} ms, "
                   f"p95 {timing.p95_ms:.2f} ms", flush=True)
-    print(json.dumps(figures, ensure_ascii=False))
-    if args.json:
-        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    report_figures(figures, args.json)
     return 0
 
 

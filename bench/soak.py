@@ -14,11 +14,9 @@ Prints the figures and exits non-zero when a check fails.
 """
 
 import argparse
-import contextlib
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from harness import command_line, free_port, process_tree, rss_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -58,40 +57,6 @@ class Tally:
             self.seconds[kind].append(elapsed)
             if not intended:
                 self.unintended.append(f"{kind} {status} {detail[:120]}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tree(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                todo += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
-def rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def queries() -> list[str]:
@@ -165,7 +130,7 @@ def wait_until_ready(base: str, process: subprocess.Popen, query_workers: int) -
 
 def workers(master: int) -> tuple[list[int], list[int]]:
     """(gunicorn workers, query workers) under the server's master process."""
-    pids = tree(master)[1:]
+    pids = process_tree(master)[1:]
     query = [p for p in pids if "govkg.web.query_worker" in command_line(p)]
     return [p for p in pids if p not in query and "govkg" in command_line(p)], query
 
@@ -200,7 +165,8 @@ def main() -> None:
             thread.start()
         samples: list[tuple[float, int]] = []
         while time.monotonic() < until:
-            samples.append((time.monotonic() - started, sum(rss(p) for p in tree(server.pid))))
+            rss = sum(rss_bytes(p) for p in process_tree(server.pid))
+            samples.append((time.monotonic() - started, rss))
             time.sleep(SAMPLE_SECONDS)
         for thread in threads:
             thread.join()
