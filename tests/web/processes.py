@@ -56,3 +56,25 @@ def rss_bytes(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def connection_holders(server_port: int, client_ports: set[int], pids: list[int]
+                       ) -> dict[int, int]:
+    """How many of the server ends of the connections from ``client_ports`` (to
+    ``server_port`` on loopback) each process of ``pids`` holds, from /proc/net/tcp*."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if local_port == server_port and remote_port in client_ports:
+                inodes.add(f"socket:[{fields[9]}]")
+    held = {}
+    for pid in pids:
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            links = []
+        held[pid] = len(inodes.intersection(links))
+    return held

@@ -3,9 +3,9 @@
 The master builds the graph, the dumps and the SHACL report (all cached by input hash)
 before it forks; each worker then opens its own store from the cached build and starts its
 query workers (``govkg.web.query_pool``), on a CPU of its own when there are enough
-workers for every CPU (``govkg.web.cpu_affinity``). The master also makes a runtime
-directory that all processes share: Prometheus's multiprocess files and the per-client
-query slots.
+workers for every CPU (``govkg.web.cpu_affinity``); new connections are spread evenly
+over the workers (``govkg.web.balanced_worker``). The master also makes a runtime directory
+that all processes share: Prometheus's multiprocess files and the per-client query slots.
 """
 
 import gc
@@ -20,6 +20,7 @@ from gunicorn.app.base import BaseApplication
 
 from govkg.vocab import BASE
 from govkg.web.access_log import AccessLogger
+from govkg.web.balanced_worker import BalancedThreadWorker, ConnectionBoard
 from govkg.web.cpu_affinity import choose_cpu, pin_process
 
 TIMEOUT_SECONDS = 120
@@ -36,6 +37,7 @@ class GovkgServer(BaseApplication):
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = settings
+        self.board = ConnectionBoard(int(settings["workers"]))
         super().__init__()
 
     def load_config(self) -> None:
@@ -43,7 +45,7 @@ class GovkgServer(BaseApplication):
         options = {
             "bind": f"{s['host']}:{s['port']}",
             "workers": int(s["workers"]),
-            "worker_class": "gthread",
+            "worker_class": BalancedThreadWorker,
             "threads": THREADS_PER_WORKER,
             "timeout": TIMEOUT_SECONDS,
             "graceful_timeout": 10,
@@ -55,9 +57,9 @@ class GovkgServer(BaseApplication):
             "preload_app": False,
             "proc_name": "govkg",
             "when_ready": self.announce,
-            "pre_fork": self.give_cpu,
+            "pre_fork": self.place_worker,
             "post_fork": self.take_cpu,
-            "child_exit": self.forget_worker_metrics,
+            "child_exit": self.forget_worker,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -69,21 +71,24 @@ class GovkgServer(BaseApplication):
         url = self.settings.get("base_url") or f"http://{shown}:{port}/"
         print(f"govkg: serving {BASE} at {url} ({self.cfg.workers} workers)", flush=True)
 
-    @staticmethod
-    def give_cpu(arbiter: Any, worker: Any) -> None:
-        """In the master: the CPU the new worker keeps (``govkg.web.cpu_affinity``)."""
-        taken = [getattr(w, "cpu", None) for w in arbiter.WORKERS.values()]
-        worker.cpu = choose_cpu(arbiter.num_workers, taken)
+    def place_worker(self, arbiter: Any, worker: Any) -> None:
+        """In the master: the CPU the new worker keeps (``govkg.web.cpu_affinity``) and its
+        slot on the connection board (``govkg.web.balanced_worker``)."""
+        live = arbiter.WORKERS.values()
+        worker.cpu = choose_cpu(arbiter.num_workers, [getattr(w, "cpu", None) for w in live])
+        worker.board = self.board
+        worker.board_slot = self.board.free_slot(getattr(w, "board_slot", None) for w in live)
 
     @staticmethod
     def take_cpu(arbiter: Any, worker: Any) -> None:
         """In the new worker, before it starts threads or query workers."""
         pin_process(worker.cpu)
 
-    @staticmethod
-    def forget_worker_metrics(server: Any, worker: Any) -> None:
+    def forget_worker(self, arbiter: Any, worker: Any) -> None:
+        """In the master, once a worker has exited: free its slot and its metrics files."""
         from prometheus_client import multiprocess
 
+        self.board.release(worker.board_slot)
         multiprocess.mark_process_dead(worker.pid)
 
     def load(self) -> Any:
