@@ -146,6 +146,21 @@ def test_metrics_add_up_across_server_workers(strict_server):
     assert "govkg_query_timeouts_total" in metrics.text
 
 
+def test_metrics_keep_one_series_for_unknown_methods(client):
+    """A made-up method must not add a series to /metrics per name (unbounded memory)."""
+    def count(text: str) -> float:
+        pattern = r'govkg_http_requests_total\{method="other",route="\(no route\)",status="405"\} (\S+)'
+        match = re.search(pattern, text)
+        return float(match.group(1)) if match else 0.0
+
+    before = count(client.get("/metrics").text)
+    for method in ("FROB", "ZAP"):
+        assert client.open("/robots.txt", method=method).status_code == 405
+    text = client.get("/metrics").text
+    assert count(text) - before == 2
+    assert "FROB" not in text and "ZAP" not in text
+
+
 def test_a_query_result_revalidates_by_etag(client):
     query = {"query": "ASK { platform:beijingtong a gk:MobileApp }"}
     accept = {"Accept": "application/sparql-results+json"}

@@ -1,10 +1,11 @@
 """Every error as a short message the client can read (text, JSON or HTML), never a traceback.
 
-Also the headers every response gets: CORS for any origin, ``Vary: Accept``, and an ETag
-(with 304 on ``If-None-Match``) on successful GETs. Requests whose path, query string or
-form body are not UTF-8 are refused here, before any view sees them.
+Also the headers every response gets: ``Vary: Accept``, and an ETag (with 304 on
+``If-None-Match``) on successful GETs; and the CORS preflight answer. Requests whose path,
+query string or form body are not UTF-8 are refused here, before any view sees them.
 """
 
+import re
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
@@ -16,12 +17,6 @@ from govkg.web.security import request_id
 
 bp = Blueprint("errors", __name__)
 
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": ("ETag, Link, Location, Content-Location, Content-Length, "
-                                      "Retry-After, X-Request-Id, X-Govkg-Truncated, "
-                                      "X-Govkg-Max-Rows, Server-Timing"),
-}
 # the request headers that can make a response conditional (a 304, 412 or 206)
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
                        "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
@@ -48,7 +43,12 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
+_HIGH_ESCAPE = re.compile(rb"%[89a-fA-F]")  # a percent-escape of a byte above 0x7f
+
+
 def _urlencoded_is_utf8(raw: bytes) -> bool:
+    if raw.isascii() and not _HIGH_ESCAPE.search(raw):
+        return True  # it decodes to ASCII
     # decoded whole: '&' and '=' cannot end a broken UTF-8 sequence nor begin a valid one,
     # so the whole is valid exactly when every name and value is
     return _is_utf8(unquote_to_bytes(raw.replace(b"+", b" ")))
@@ -56,10 +56,11 @@ def _urlencoded_is_utf8(raw: bytes) -> bool:
 
 @bp.before_app_request
 def refuse_non_utf8() -> None:
-    path = request.environ.get("PATH_INFO", "")
-    if not _is_utf8(path.encode("latin-1", "replace")):
+    environ = request.environ
+    path = environ.get("PATH_INFO", "")
+    if not path.isascii() and not _is_utf8(path.encode("latin-1", "replace")):
         raise BadRequest("The request path is not valid UTF-8.")
-    if not _urlencoded_is_utf8(request.query_string):
+    if not _urlencoded_is_utf8(environ.get("QUERY_STRING", "").encode("latin-1", "replace")):
         raise BadRequest("The query string is not valid UTF-8 once percent-decoded.")
     if request.mimetype == "application/x-www-form-urlencoded" and not _urlencoded_is_utf8(
             request.get_data(cache=True)):
@@ -68,7 +69,6 @@ def refuse_non_utf8() -> None:
 
 @bp.after_app_request
 def add_common_headers(response: Response) -> Response:
-    response.headers.update(CORS_HEADERS)
     if request.method == "OPTIONS":
         response.headers.update(CORS_PREFLIGHT)
     add_vary(response, "Accept")

@@ -7,6 +7,8 @@ without it (tests in one process) the process's own registry is shown.
 
 import os
 import time
+from functools import cache
+from typing import Any
 
 from flask import Blueprint, Response, g, request
 from prometheus_client import (
@@ -29,6 +31,7 @@ LATENCY = Histogram("govkg_http_request_duration_seconds",
                              2.5, 5.0, 10.0, 30.0, 60.0))
 TIMEOUTS = Counter("govkg_query_timeouts", "SPARQL queries stopped at the time limit.")
 REJECTIONS = Counter("govkg_rejections", "Requests refused on purpose, by reason.", ["reason"])
+METHODS = {"GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"}  # others: "other"
 REASONS_BY_STATUS = {413: "body-too-large", 414: "url-too-long", 406: "not-acceptable"}
 
 
@@ -48,13 +51,21 @@ def start_clock() -> None:
     g.metrics_started = time.perf_counter()
 
 
+@cache
+def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """The request counter and latency histogram of one kind of request (prometheus_client
+    looks them up by their labels; remembered here, as the same few come again and again)."""
+    return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route)
+
+
 @bp.after_app_request
 def record(response: Response) -> Response:
     route = request.url_rule.rule if request.url_rule else "(no route)"
     status = response.status_code
-    REQUESTS.labels(route, request.method, str(status)).inc()
-    LATENCY.labels(route).observe(time.perf_counter() - g.get("metrics_started",
-                                                              time.perf_counter()))
+    method = request.method if request.method in METHODS else "other"
+    requests, latency = _series(route, method, status)
+    requests.inc()
+    latency.observe(time.perf_counter() - g.get("metrics_started", time.perf_counter()))
     if status in REASONS_BY_STATUS and not g.get("refusal_counted"):
         REJECTIONS.labels(REASONS_BY_STATUS[status]).inc()
     return response

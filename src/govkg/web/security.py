@@ -1,15 +1,18 @@
 """Headers for every response, a request id, the CSP nonce, and the request-size caps.
 
 Every response gets ``X-Request-Id`` (also in error bodies and the access log),
-``X-Content-Type-Options: nosniff``, a ``Referrer-Policy`` and ``Server-Timing`` (the
-request's time and, for SPARQL, the query's round trip and its worker's own part). HTML
-gets a ``Content-Security-Policy`` whose script nonce is new for every response; templates
-read it as ``csp_nonce()``.
+``X-Content-Type-Options: nosniff``, a ``Referrer-Policy``, CORS for any origin and
+``Server-Timing`` (the request's time and, for SPARQL, the query's round trip and its
+worker's own part). HTML gets a ``Content-Security-Policy`` whose script nonce is new for
+every response; templates read it as ``csp_nonce()``. The headers that never change are
+added by a WSGI middleware (``FixedHeaders``), outside Flask's header handling.
 """
 
 import os
 import secrets
 import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
@@ -22,16 +25,34 @@ MAX_URL_BYTES = 8190  # gunicorn's longest request line; a longer URL is answere
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
-COMMON_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
+FIXED_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Link, Location, Content-Location, Content-Length, "
+                                      "Retry-After, X-Request-Id, X-Govkg-Truncated, "
+                                      "X-Govkg-Max-Rows, Server-Timing"),
+]
+
+
+class FixedHeaders:
+    """WSGI middleware: ``FIXED_HEADERS`` on every response the app makes."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def start(status: str, headers: list, exc_info: Any = None) -> Callable:
+            headers.extend(FIXED_HEADERS)
+            return start_response(status, headers, exc_info)
+        return self.app(environ, start)
 
 
 @bp.record_once
-def set_limits(state: BlueprintSetupState) -> None:
+def set_up(state: BlueprintSetupState) -> None:
     if state.app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no cap
         state.app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    state.app.wsgi_app = FixedHeaders(state.app.wsgi_app)
 
 
 def request_id() -> str:
@@ -65,16 +86,16 @@ def check_request() -> None:
 
 @bp.after_app_request
 def add_security_headers(response: Response) -> Response:
-    response.headers["X-Request-Id"] = request_id()
-    response.headers.update(COMMON_HEADERS)
+    context = g._get_current_object()  # read several times: once through the proxy
+    elapsed = time.perf_counter() - context.get("started", time.perf_counter())
+    timings = f"app;dur={elapsed * 1000:.1f}"
+    if "query_seconds" in context:
+        timings += f", query;dur={context.query_seconds * 1000:.1f}"
+    if "engine_seconds" in context:  # the part of the query's time its worker spent evaluating
+        timings += f", engine;dur={context.engine_seconds * 1000:.2f}"
+    headers = [("X-Request-Id", request_id()), ("Server-Timing", timings)]
     if response.mimetype in ("text/html", "application/xhtml+xml"):
-        response.headers["Content-Security-Policy"] = CSP.format(nonce=csp_nonce())
-        response.headers["X-Frame-Options"] = "DENY"
-    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    timings = [f"app;dur={elapsed * 1000:.1f}"]
-    if "query_seconds" in g:
-        timings.append(f"query;dur={g.query_seconds * 1000:.1f}")
-    if "engine_seconds" in g:  # the part of the query's time its worker spent evaluating
-        timings.append(f"engine;dur={g.engine_seconds * 1000:.2f}")
-    response.headers["Server-Timing"] = ", ".join(timings)
+        headers += [("Content-Security-Policy", CSP.format(nonce=csp_nonce())),
+                    ("X-Frame-Options", "DENY")]
+    response.headers.extend(headers)  # none is set before: the views leave them alone
     return response
