@@ -1,8 +1,8 @@
 """A pool of query worker processes that can be killed: the only place user queries run.
 
 Each web process keeps ``size`` persistent workers (``govkg.web.query_worker``), each
-reached over a socket pair: a job goes in pickled, serialised bytes come back (by plain
-``pickle``: ``Connection.send`` builds a pickler with its own reducer table for each call).
+reached over a socket pair (``govkg.web.channel``): a job goes in, serialised bytes come
+back.
 A query past its time limit gets its worker killed with SIGKILL, which frees the CPU at
 once, and a fresh worker is started in the background. A query that runs past
 ``HEAVY_AFTER_SECONDS`` must hold one of its client's slots (``govkg.web.client_slots``),
@@ -16,21 +16,19 @@ long-lived thread, because a worker dies with the thread that forked it
 import atexit
 import logging
 import os
-import pickle
 import queue
-import select
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govkg.web import cpu_affinity
+from govkg.web.channel import Channel
 from govkg.web.client_slots import ClientSlots, NoSlotFree
 from govkg.web.query_worker import QueryAnswer, QueryJob
 
@@ -63,16 +61,12 @@ class TooManyHeavyQueries(Exception):
 @dataclass(eq=False)  # compared and hashed by identity: kept in a set
 class Worker:
     process: subprocess.Popen
-    connection: Connection
+    channel: Channel
     isolated: bool  # whether it runs without a network
-    poller: select.poll = field(default_factory=select.poll)
-
-    def __post_init__(self) -> None:
-        self.poller.register(self.connection.fileno(), select.POLLIN)
 
     def answered_within(self, seconds: float) -> bool:
         """Whether the answer (or the end of the pipe) arrives within ``seconds``."""
-        return bool(self.poller.poll(max(0, int(seconds * 1000))))
+        return self.channel.ready_within(seconds)
 
     def spread(self) -> None:
         cpu_affinity.spread(self.process.pid)
@@ -83,7 +77,7 @@ class Worker:
     def stop(self) -> None:
         self.process.kill()
         self.process.wait()
-        self.connection.close()
+        self.channel.close()
 
 
 class QueryPool:
@@ -111,7 +105,7 @@ class QueryPool:
         started = time.monotonic()
         deadline = started + timeout
         try:
-            worker.connection.send_bytes(pickle.dumps(job))
+            worker.channel.send(job)
             if not worker.answered_within(min(LOOSE_AFTER_SECONDS, timeout)):
                 worker.spread()  # not a quick one: it may use every CPU
                 heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
@@ -120,7 +114,7 @@ class QueryPool:
                         if not worker.answered_within(deadline - time.monotonic()):
                             raise QueryTimedOut
                 worker.pin()
-            answer = pickle.loads(worker.connection.recv_bytes())
+            answer = worker.channel.receive()
         except NoSlotFree:
             self._replace(worker)
             raise TooManyHeavyQueries from None
@@ -161,9 +155,9 @@ class QueryPool:
                 except OSError as error:
                     log.error("a query worker failed to start (%s); trying again", error)
                     self._retry_later()
-            for process, connection in launched:
+            for process, channel in launched:
                 try:
-                    worker = self._handshake(process, connection)
+                    worker = self._handshake(process, channel)
                 except (OSError, EOFError) as error:
                     log.error("a query worker failed to start (%s); trying again", error)
                     self._retry_later()
@@ -176,33 +170,33 @@ class QueryPool:
         time.sleep(RESTART_PAUSE_SECONDS)
         self._to_start.put(None)
 
-    def _launch(self) -> tuple[subprocess.Popen, Connection]:
+    def _launch(self) -> tuple[subprocess.Popen, Channel]:
         ours, theirs = socket.socketpair()
         with theirs:
             process = subprocess.Popen(
                 [sys.executable, "-m", "govkg.web.query_worker", str(theirs.fileno()),
                  str(os.getpid())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
-        connection = Connection(ours.detach())
-        connection.send(self.settings)
-        return process, connection
+        channel = Channel(ours)
+        channel.send(self.settings)
+        return process, channel
 
-    def _handshake(self, process: subprocess.Popen, connection: Connection) -> Worker:
-        if not connection.poll(STARTUP_LIMIT_SECONDS):
+    def _handshake(self, process: subprocess.Popen, channel: Channel) -> Worker:
+        if not channel.ready_within(STARTUP_LIMIT_SECONDS):
             process.kill()
             process.wait()
             raise OSError("no answer from the new worker")
         try:
-            _, isolated = connection.recv()
+            _, isolated = channel.receive()
         except (OSError, EOFError):
             process.kill()
             process.wait()
-            connection.close()
+            channel.close()
             raise
         if not isolated and not self.settings.get("service_allow") \
                 and not self.settings.get("endpoint"):
             log.warning("query worker %s could not be cut off from the network; only the "
                         "keyword guard keeps SERVICE out", process.pid)
-        return Worker(process, connection, isolated)
+        return Worker(process, channel, isolated)
 
     def close(self) -> None:
         with self._lock:

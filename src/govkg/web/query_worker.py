@@ -13,14 +13,13 @@ Run as ``python -m govkg.web.query_worker FD PARENT_PID``: FD is its end of a so
 import contextlib
 import ctypes
 import os
-import pickle
 import resource
 import signal
+import socket
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
-from multiprocessing.connection import Connection
 from typing import Any
 
 from pyoxigraph import (
@@ -37,6 +36,7 @@ from govkg.errors import QueryError
 from govkg.formats import find_format
 from govkg.query import QueryResult, run_query
 from govkg.vocab import PREFIXES
+from govkg.web.channel import Channel
 
 MEMORY_LIMIT_BYTES = 4 << 30  # a query that needs more dies alone (the pool answers 503)
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
@@ -54,7 +54,7 @@ class QueryJob:
     max_rows: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class QueryAnswer:
     # "ok", "syntax" (the parser refused it), "failed" (evaluation error) or "upstream" (an
     # external endpoint is down or silent: ``code`` is the HTTP status to answer, 502 or 504)
@@ -83,7 +83,8 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
         return QueryAnswer("upstream", message=error.description or "", code=error.code or 502)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
-    return replace(answer, seconds=time.perf_counter() - started)
+    answer.seconds = time.perf_counter() - started
+    return answer
 
 
 def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
@@ -159,27 +160,27 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
-def serve_jobs(connection: Connection, parent_pid: int) -> None:
+def serve_jobs(channel: Channel, parent_pid: int) -> None:
     """Handshake (settings in, ``ready`` out), then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     _die_with_parent(parent_pid)
-    settings = connection.recv()
+    settings = channel.receive()
     isolated = False if needs_network(settings) else isolate_network()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, resource.RLIM_INFINITY))
     from govkg.store import open_store
 
     store = open_store(settings)
-    connection.send(("ready", isolated))
+    channel.send(("ready", isolated))
     while True:
         try:
-            job = pickle.loads(connection.recv_bytes())
+            job = channel.receive()
         except (EOFError, OSError):
             return
-        connection.send_bytes(pickle.dumps(evaluate(store, job)))
+        channel.send(evaluate(store, job))
 
 
 if __name__ == "__main__":
     # by its import name, so that answers pickle as govkg.web.query_worker.QueryAnswer
     from govkg.web import query_worker
 
-    query_worker.serve_jobs(Connection(int(sys.argv[1])), int(sys.argv[2]))
+    query_worker.serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))
