@@ -178,3 +178,31 @@ def test_vary_names_each_header_once(client):
     page = client.get("/search?q=%E7%B2%A4", headers={"Accept": "text/html"})
     names = [name.strip() for name in page.headers["Vary"].split(",")]
     assert sorted(names) == ["Accept", "Accept-Language", "Cookie"]
+
+
+def test_the_access_log_line_written_directly_is_the_one_logging_writes(tmp_path):
+    import datetime
+
+    from gunicorn.config import Config
+
+    from govkg.web.access_log import AccessLogger
+    from govkg.web.server import ACCESS_LOG_FORMAT
+
+    class Answer:
+        status, sent = "200 OK", 27
+        headers = (("X-Request-Id", "0123456789abcdef"), ("Server-Timing", 'app;dur="0.3"'))
+
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", ACCESS_LOG_FORMAT)
+    logger = AccessLogger(config)
+    environ = {"REMOTE_ADDR": "127.0.0.1", "REQUEST_METHOD": "GET", "RAW_URI": '/a?q="x"',
+               "SERVER_PROTOCOL": "HTTP/1.1"}
+    took = datetime.timedelta(microseconds=2500)
+    assert logger._streams  # a file: written directly
+    logger.access(Answer, None, environ, took)
+    logger._streams = []  # the same by logging's record and handler
+    logger.access(Answer, None, environ, took)
+    direct, by_logging = (tmp_path / "access.log").read_text().splitlines()
+    assert direct == by_logging == ('127.0.0.1 "GET /a?q=\\"x\\" HTTP/1.1" 200 27 2ms '
+                                    'id=0123456789abcdef timing="app;dur=\\"0.3\\""')
