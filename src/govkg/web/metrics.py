@@ -6,7 +6,6 @@ without it (tests in one process) the process's own registry is shown.
 """
 
 import os
-import time
 from functools import cache
 from typing import Any
 
@@ -20,6 +19,8 @@ from prometheus_client import (
     generate_latest,
 )
 from werkzeug.exceptions import HTTPException
+
+from govkg.web.security import request_seconds
 
 bp = Blueprint("metrics", __name__)
 
@@ -46,11 +47,6 @@ def count_timeout() -> None:
     TIMEOUTS.inc()
 
 
-@bp.before_app_request
-def start_clock() -> None:
-    g.metrics_started = time.perf_counter()
-
-
 @cache
 def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
     """The request counter and latency histogram of one kind of request (prometheus_client
@@ -65,7 +61,7 @@ def record(response: Response) -> Response:
     method = request.method if request.method in METHODS else "other"
     requests, latency = _series(route, method, status)
     requests.inc()
-    latency.observe(time.perf_counter() - g.get("metrics_started", time.perf_counter()))
+    latency.observe(request_seconds())
     if status in REASONS_BY_STATUS and not g.get("refusal_counted"):
         REJECTIONS.labels(REASONS_BY_STATUS[status]).inc()
     return response
