@@ -167,7 +167,7 @@ def oxigraph_runner(dump: Path, app_settings: dict) -> Callable:
     import pyoxigraph
     from pyoxigraph import QueryResultsFormat, QueryTriples, RdfFormat
 
-    from govkg import create_app
+    from govkg.web.app import create_app
 
     store = pyoxigraph.Store()
     store.bulk_load(path=str(dump), format=RdfFormat.N_QUADS)

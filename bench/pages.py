@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--lang", default="zh")
     args = parser.parse_args()
 
-    from govkg import create_app
+    from govkg.web.app import create_app
 
     app = create_app({"cache_dir": args.cache_dir} if args.cache_dir else None)
     client = app.test_client()

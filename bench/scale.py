@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = PAGES
         if args.app_only:
             command = [str(BIN / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
-                       "-b", f"127.0.0.1:{port}", "govkg:create_app()"]
+                       "-b", f"127.0.0.1:{port}", "govkg.web.app:create_app()"]
             env = {**env, "GOVKG_STORE": str(store)}
             pages = {k: v for k, v in PAGES.items() if k not in ("home page", "VoID")}
             figures["app_only"] = True

@@ -131,7 +131,7 @@ def wait_until_ready(base: str, process: subprocess.Popen, query_workers: int) -
 def workers(master: int) -> tuple[list[int], list[int]]:
     """(gunicorn workers, query workers) under the server's master process."""
     pids = process_tree(master)[1:]
-    query = [p for p in pids if "govkg.web.query_worker" in command_line(p)]
+    query = [p for p in pids if "govkg.web.serve.query_worker" in command_line(p)]
     return [p for p in pids if p not in query and "govkg" in command_line(p)], query
 
 

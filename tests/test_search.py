@@ -10,7 +10,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from govkg import search
-from govkg.prebuilt import build_id, search_index_path
+from govkg.builds import build_id
 from govkg.query import select_rows
 from govkg.search import (
     Hit,
@@ -20,6 +20,7 @@ from govkg.search import (
     like_escape,
     open_index,
     pinyin_forms,
+    search_index_path,
 )
 from govkg.settings import load_settings
 from govkg.vocab import GRAPH, ID

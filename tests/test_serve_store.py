@@ -19,8 +19,8 @@ import pytest
 import requests
 from pyoxigraph import NamedNode
 
+from govkg.builds import build_id
 from govkg.bulkload import reason_store
-from govkg.prebuilt import build_id
 from govkg.reason_sparql import INFERRED, materialise
 from govkg.search import open_index
 from govkg.settings import load_settings

@@ -5,23 +5,34 @@ usual prefixes (``gk:``, ``platform:``, ``rdfs:``, ``schema:`` …) need not be 
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import Any, Protocol
 
 import pyoxigraph
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Variable
 
 from govkg.errors import QueryError
+from govkg.sparql_text import CACHED_TEXT_LENGTH, unescape
 from govkg.vocab import PREFIXES
-from govkg.web.query_guard import CACHED_TEXT_LENGTH, unescape
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
+class StoreLike(Protocol):
+    """What govkg reads a store through: ``pyoxigraph.Store`` and ``remote_store.RemoteStore``
+    (any SPARQL 1.1 endpoint) both have it."""
+
+    def query(self, query: str, **options: Any) -> QueryResult: ...
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
+                          graph_name: Any = None) -> Iterator[pyoxigraph.Quad]: ...
+
+
 def run_query(
-    store: pyoxigraph.Store,
+    store: StoreLike,
     text: str,
     *,
     default_graphs: Sequence[str] | None = None,

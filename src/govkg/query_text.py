@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 
-from govkg.web.query_guard import _TOKEN, unescape
+from govkg.sparql_text import TOKEN, unescape
 
 Term = NamedNode | BlankNode | Literal
 
@@ -82,7 +82,7 @@ def _where_brace(text: str) -> int:
     the top level after ``WHERE``, or without that keyword the first one at the top level
     (but a CONSTRUCT's first one is its template)."""
     form, after_where, depth = None, False, 0
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         word, other = (match.group("word") or "").upper(), match.group("other")
         if word and form is None and word not in ("BASE", "PREFIX"):
             form = word
@@ -133,7 +133,7 @@ def without_dataset(text: str) -> str:
     """
     text = unescape(text)
     spans, pending = [], None
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "comment":
             continue
@@ -152,7 +152,7 @@ def without_dataset(text: str) -> str:
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str]]:
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("comment",):
             yield kind, match.group(kind)

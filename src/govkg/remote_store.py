@@ -41,9 +41,8 @@ from pyoxigraph import (
     RdfFormat,
     Variable,
 )
-from werkzeug.exceptions import BadGateway, GatewayTimeout
 
-from govkg.errors import GovkgError, QueryError
+from govkg.errors import QueryError, UpstreamError, UpstreamTimeout
 from govkg.query_text import (
     Term,
     declared_dataset,
@@ -53,7 +52,7 @@ from govkg.query_text import (
     with_values,
     without_dataset,
 )
-from govkg.web.query_guard import keywords
+from govkg.sparql_text import keywords
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -78,24 +77,12 @@ XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 VIRTUOSO_BOOLEANS = {"1": "true", "0": "false"}  # Virtuoso stores true as "1"^^xsd:boolean
 
 
-class EndpointUnavailable(GovkgError, BadGateway):
-    """The endpoint cannot be reached, or fails on a query."""
-
-    def __init__(self, message: str) -> None:
-        BadGateway.__init__(self, message)
-
-    def __str__(self) -> str:
-        return self.description or ""
+class EndpointUnavailable(UpstreamError):
+    """The endpoint cannot be reached, or fails on a query (502)."""
 
 
-class EndpointTimeout(GovkgError, GatewayTimeout):
-    """The endpoint did not answer in time."""
-
-    def __init__(self, message: str) -> None:
-        GatewayTimeout.__init__(self, message)
-
-    def __str__(self) -> str:
-        return self.description or ""
+class EndpointTimeout(UpstreamTimeout):
+    """The endpoint did not answer in time (504)."""
 
 
 class RemoteQueryError(QueryError):

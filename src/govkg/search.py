@@ -11,7 +11,7 @@ start with it, such as “粤省事”上线). Trigrams give substring matching,
 needs (政务 finds 广东政务服务网). The generated labels of sentences (第7行第1句) are not
 indexed: a sentence is found by its text.
 
-The index is built once per build id (``govkg.prebuilt.search_index_path``: the embedded
+The index is built once per build id (``govkg.search.search_index_path``: the embedded
 graphs, a persistent store or an external endpoint alike), atomically (temporary file +
 ``os.replace``), by the server's master before the workers fork or by ``govkg load``; the
 workers open it read-only with ``open_index``.
@@ -58,7 +58,8 @@ from pypinyin import lazy_pinyin
 from pypinyin.constants import RE_HANS
 from pypinyin.seg.simpleseg import simple_seg
 
-from govkg.query import run_query
+from govkg.builds import build_id
+from govkg.query import StoreLike, run_query
 from govkg.search_short import (
     GRAMS_SCHEMA,
     MAX_SHORT,
@@ -67,6 +68,7 @@ from govkg.search_short import (
     is_short,
     static_rank,
 )
+from govkg.store import open_store
 from govkg.vocab import graph_iri
 
 INDEX_FORMAT = "2"  # bump when the index's layout or content changes for the same graphs
@@ -418,15 +420,17 @@ def kind_ranges(entries: list[Entry]) -> dict[str, tuple[int, int]]:
 
 # --- Opening --------------------------------------------------------------------------------
 
-def open_index(settings: dict[str, Any], store: pyoxigraph.Store | None = None) -> SearchIndex:
+def search_index_path(settings: dict[str, Any], build: str) -> Path:
+    """Where the search index of a build lives."""
+    return Path(settings["cache_dir"]) / f"search-{build}.v{INDEX_FORMAT}.sqlite"
+
+
+def open_index(settings: dict[str, Any], store: StoreLike | None = None) -> SearchIndex:
     """The search index of what ``settings`` serve, built first if it is missing.
 
     ``store``, if given, must hold what the settings serve; otherwise it is opened when the
     index has to be built.
     """
-    from govkg.prebuilt import build_id, search_index_path
-    from govkg.store import open_store
-
     path = search_index_path(settings, build_id(settings))
     if not path.is_file():
         build_index(store if store is not None else open_store(settings), path)

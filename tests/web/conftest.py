@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from govkg import create_app
+from govkg.web.app import create_app
 
 STARTUP_LIMIT_SECONDS = 300  # a cold cache builds the graph, the dumps and the SHACL report
 REPO = Path(__file__).resolve().parents[2]

@@ -33,7 +33,7 @@ def command_line(pid: int) -> str:
 
 
 def query_workers(server_pid: int) -> list[int]:
-    return [p for p in descendants(server_pid) if "govkg.web.query_worker" in command_line(p)]
+    return [p for p in descendants(server_pid) if "govkg.web.serve.query_worker" in command_line(p)]
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -1,4 +1,4 @@
-"""New connections are spread evenly over the server workers (``govkg.web.balanced_worker``)."""
+"""New connections are spread evenly over the server workers (``govkg.web.serve.balanced_worker``)."""
 
 import http.client
 import time
@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from processes import children, command_line, connection_holders, query_workers
 
-from govkg.web.balanced_worker import ConnectionBoard
+from govkg.web.serve.balanced_worker import ConnectionBoard
 
 
 def test_the_board_knows_the_least_loaded_live_worker():
@@ -29,7 +29,7 @@ def test_clients_connecting_at_once_are_shared_by_the_workers(strict_server):
     workers holds about half (without the board, 7 : 1 and 8 : 0 were common)."""
     address = urlsplit(strict_server.url)
     workers = [p for p in children(strict_server.process.pid)
-               if "govkg.web.query_worker" not in command_line(p)]
+               if "govkg.web.serve.query_worker" not in command_line(p)]
     assert len(workers) == 2
     deadline = time.monotonic() + 60  # both workers serve once their query workers run
     while len(query_workers(strict_server.process.pid)) < 8 and time.monotonic() < deadline:

@@ -52,7 +52,7 @@ def test_a_hub_page_reads_a_bounded_number_of_links(client, store: pyoxigraph.St
 
 
 def test_whole_store_figures_are_computed_once_per_build(client, settings: dict) -> None:
-    from govkg.prebuilt import build_id
+    from govkg.builds import build_id
 
     facts = Path(settings["cache_dir"]) / f"facts-{build_id(settings)}"
     for path in ("/", "/.well-known/void"):

@@ -1,11 +1,11 @@
-"""Messages between a web process and a query worker (``govkg.web.channel``)."""
+"""Messages between a web process and a query worker (``govkg.web.serve.channel``)."""
 
 import socket
 import threading
 
 import pytest
 
-from govkg.web.channel import FIRST_READ, Channel
+from govkg.web.serve.channel import FIRST_READ, Channel
 
 
 def test_messages_of_every_size_arrive_whole():

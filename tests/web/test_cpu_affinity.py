@@ -1,6 +1,6 @@
 """Each server worker and its query workers share one CPU; a long query may use them all.
 
-See ``govkg.web.cpu_affinity`` for why. The server tests read the affinity of the strict
+See ``govkg.web.serve.cpu_affinity`` for why. The server tests read the affinity of the strict
 server's processes (2 server workers, 4 query workers each) from the kernel.
 """
 
@@ -16,7 +16,7 @@ import pytest
 import requests
 from processes import children, command_line, query_workers
 
-from govkg.web import cpu_affinity
+from govkg.web.serve import cpu_affinity
 
 from conftest import STRICT_TIMEOUT
 
@@ -46,7 +46,7 @@ def test_one_cpu_is_never_pinned(monkeypatch):
 
 def web_workers(server) -> list[int]:
     return [p for p in children(server.process.pid)
-            if "govkg.web.query_worker" not in command_line(p)]
+            if "govkg.web.serve.query_worker" not in command_line(p)]
 
 
 def parent(pid: int) -> int:
@@ -100,7 +100,7 @@ POOL_SCRIPT = textwrap.dedent("""
     import json, os, threading, time
     from govkg.settings import load_settings
     from govkg.web import cpu_affinity, query_pool
-    from govkg.web.query_worker import QueryJob
+    from govkg.web.serve.query_worker import QueryJob
 
     cpu_affinity.pin_process(0)
     pool = query_pool.make_pool({**load_settings({}), "query_workers": 1})

@@ -23,12 +23,12 @@ from test_dumps import *  # noqa: F403  (the same tests, in endpoint mode)
 from test_linked_data import *  # noqa: F403
 from test_sparql_protocol import *  # noqa: F403
 
-from govkg import create_app
 from govkg.errors import GovkgError
 from govkg.query import run_query
 from govkg.remote_store import EndpointTimeout, EndpointUnavailable, RemoteQueryError
 from govkg.store import built_graphs_file, open_endpoint
 from govkg.virtuoso import VirtuosoError, start_virtuoso
+from govkg.web.app import create_app
 
 from conftest import LiveServer, free_port, page_text, start_server, stop_server
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from govkg import create_app
 from govkg.store import built_graphs_file
+from govkg.web.app import create_app
 
 from conftest import free_port, page_text
 

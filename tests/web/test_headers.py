@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from govkg import create_app
+from govkg.web.app import create_app
 
 CSP_PARTS = ["default-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
              "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
@@ -188,8 +188,8 @@ def test_the_access_log_line_written_directly_is_the_one_logging_writes(tmp_path
 
     from gunicorn.config import Config
 
-    from govkg.web.access_log import AccessLogger
-    from govkg.web.server import ACCESS_LOG_FORMAT
+    from govkg.web.serve.access_log import AccessLogger
+    from govkg.web.serve.server import ACCESS_LOG_FORMAT
 
     class Answer:
         status, sent = "200 OK", 27

@@ -12,7 +12,7 @@ import pytest
 import requests
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
-from govkg.web.query_worker import PAGE, QueryJob, evaluate
+from govkg.web.serve.query_worker import PAGE, QueryJob, evaluate
 
 from conftest import STRICT_MAX_ROWS
 

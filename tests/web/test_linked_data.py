@@ -176,7 +176,7 @@ def test_iris_do_not_depend_on_the_host(client):
 
 
 def test_base_url_setting_makes_absolute_urls(settings):
-    from govkg import create_app
+    from govkg.web.app import create_app
 
     app = create_app({**settings, "base_url": "https://kg.example.org"})
     response = app.test_client().get(ENTITY, headers={"Accept": "text/turtle"})

@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from govkg.settings import load_settings
-from govkg.web.client_slots import ClientSlots
-from govkg.web.query_guard import refused_services, service_targets
-from govkg.web.query_pool import QueryPool
-from govkg.web.query_worker import QueryJob
+from govkg.sparql_text import refused_services, service_targets
+from govkg.web.serve.client_slots import ClientSlots
+from govkg.web.serve.query_pool import QueryPool
+from govkg.web.serve.query_worker import QueryJob
 
 pytestmark = pytest.mark.server
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -11,7 +11,7 @@ import pytest
 import requests
 from processes import cpu_seconds, query_workers
 
-from govkg.web.client_slots import ClientSlots, NoSlotFree
+from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
 
 from conftest import STRICT_TIMEOUT
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from govkg.prebuilt import build_id, prepare, search_index_path
+from govkg.builds import build_id
+from govkg.prebuilt import prepare
+from govkg.search import search_index_path
 from govkg.web.site import make_site
 
 from conftest import start_server, stop_server

@@ -1,5 +1,8 @@
 """The web face: SPARQL endpoint, linked-data pages, dumps and dataset descriptions.
 
-One blueprint per area (``errors``, ``browse``, ``sparql``, ``pages``, ``ontology``,
-``dumps``, ``describe``); ``govkg.create_app`` registers them all.
+- ``app``: ``create_app``, the factory;
+- ``views/``: one blueprint per URL family;
+- ``serve/``: the process machinery (gunicorn, the query workers); no Flask in it;
+- the rest: helpers the views share (site state, content negotiation, documents, display,
+  charts, errors, security headers, languages).
 """

@@ -10,8 +10,15 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from markupsafe import escape
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    default_exceptions,
+)
 
+from govkg.errors import GovkgError
 from govkg.web.negotiation import add_vary, wants_html
 from govkg.web.security import request_id
 
@@ -85,6 +92,12 @@ def add_common_headers(response: Response) -> Response:
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     return error_response(error)
+
+
+@bp.app_errorhandler(GovkgError)
+def govkg_error(error: GovkgError) -> Response:
+    """An error from below the web layer, answered with the status it carries."""
+    return error_response(default_exceptions.get(error.status, InternalServerError)(str(error)))
 
 
 @bp.app_errorhandler(Exception)

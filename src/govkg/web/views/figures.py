@@ -12,10 +12,10 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from pyoxigraph import Literal, NamedNode
 
-from govkg.web.browse import solutions
 from govkg.web.charts import BarChart, bar_chart
 from govkg.web.display import Labeller, Shown, page_language
 from govkg.web.site import current_site
+from govkg.web.views.browse import solutions
 
 bp = Blueprint("figures", __name__)
 

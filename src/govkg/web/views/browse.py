@@ -170,7 +170,7 @@ def class_page(iri: str) -> str:
 
 @bp.route("/entities/")
 def entities() -> str:
-    from govkg.web.pages import entity_index
+    from govkg.web.views.pages import entity_index
 
     labeller = Labeller(current_site().store)
     groups: dict[str, list] = {}
@@ -207,7 +207,7 @@ def robots() -> Response:
 
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
-    from govkg.web.pages import entity_index
+    from govkg.web.views.pages import entity_index
 
     paths = ["/", "/provinces/", "/classes/", "/entities/", "/ontology", "/shapes",
              "/validation", "/sparql", "/dumps/", "/.well-known/void", "/catalog",

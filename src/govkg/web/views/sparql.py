@@ -5,7 +5,7 @@ Queries come by GET ``?query=``, POST form ``query=`` or POST ``application/spar
 unknown IRI is an empty graph, nothing is fetched). Updates and SERVICE are refused.
 Without a query, the endpoint answers with its Service Description, or the query page.
 
-User queries never run in the web process: a query worker (``govkg.web.query_pool``)
+User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
 evaluates them under the time limit, cuts them at ``max_rows`` (``X-Govkg-Truncated: true``
 and, in SPARQL JSON, ``"truncated": true``) and serialises them.
 """
@@ -26,17 +26,17 @@ from werkzeug.exceptions import (
 )
 
 from govkg.formats import Format, formats_of
+from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
 from govkg.vocab import BASE
-from govkg.web.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.display import Labeller
 from govkg.web.documents import rdf_response
 from govkg.web.examples import EXAMPLES
-from govkg.web.metrics import count_timeout, refuse
 from govkg.web.negotiation import pick
-from govkg.web.query_guard import is_update, query_form, refused_services, sets_dataset
-from govkg.web.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
-from govkg.web.query_worker import PAGE, QueryAnswer, QueryJob
+from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
+from govkg.web.serve.query_worker import PAGE, QueryAnswer, QueryJob
 from govkg.web.site import current_site
+from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
+from govkg.web.views.metrics import count_timeout, refuse
 
 bp = Blueprint("sparql", __name__)
 

@@ -2,9 +2,9 @@
 
 The master builds the graph, the dumps and the SHACL report (all cached by input hash)
 before it forks; each worker then opens its own store from the cached build and starts its
-query workers (``govkg.web.query_pool``), on a CPU of its own when there are enough
-workers for every CPU (``govkg.web.cpu_affinity``); new connections are spread evenly
-over the workers (``govkg.web.balanced_worker``). The master also makes a runtime directory
+query workers (``govkg.web.serve.query_pool``), on a CPU of its own when there are enough
+workers for every CPU (``govkg.web.serve.cpu_affinity``); new connections are spread evenly
+over the workers (``govkg.web.serve.balanced_worker``). The master also makes a runtime directory
 that all processes share: Prometheus's multiprocess files and the per-client query slots.
 """
 
@@ -18,10 +18,12 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from govkg.prebuilt import prepare
+from govkg.store import open_store
 from govkg.vocab import BASE
-from govkg.web.access_log import AccessLogger
-from govkg.web.balanced_worker import BalancedThreadWorker, ConnectionBoard
-from govkg.web.cpu_affinity import choose_cpu, pin_process
+from govkg.web.serve.access_log import AccessLogger
+from govkg.web.serve.balanced_worker import BalancedThreadWorker, ConnectionBoard
+from govkg.web.serve.cpu_affinity import choose_cpu, pin_process
 
 TIMEOUT_SECONDS = 120
 THREADS_PER_WORKER = 4
@@ -72,8 +74,8 @@ class GovkgServer(BaseApplication):
         print(f"govkg: serving {BASE} at {url} ({self.cfg.workers} workers)", flush=True)
 
     def place_worker(self, arbiter: Any, worker: Any) -> None:
-        """In the master: the CPU the new worker keeps (``govkg.web.cpu_affinity``) and its
-        slot on the connection board (``govkg.web.balanced_worker``)."""
+        """In the master: the CPU the new worker keeps (``govkg.web.serve.cpu_affinity``) and its
+        slot on the connection board (``govkg.web.serve.balanced_worker``)."""
         live = arbiter.WORKERS.values()
         worker.cpu = choose_cpu(arbiter.num_workers, [getattr(w, "cpu", None) for w in live])
         worker.board = self.board
@@ -92,16 +94,14 @@ class GovkgServer(BaseApplication):
         multiprocess.mark_process_dead(worker.pid)
 
     def load(self) -> Any:
-        from govkg import create_app
+        # in each worker, after the fork: the master never loads Flask or the views
+        from govkg.web.app import create_app
 
         return create_app(self.settings)
 
 
 def serve(settings: dict[str, Any]) -> None:
     """Build what the workers need, then run gunicorn until it is stopped."""
-    from govkg.prebuilt import prepare
-    from govkg.store import open_store
-
     runtime = Path(tempfile.mkdtemp(prefix="govkg-serve-"))
     (runtime / "metrics").mkdir()
     # before any process imports prometheus_client, which reads it once

@@ -2,7 +2,7 @@
 
 Every server worker waits on the same listening socket, and the kernel wakes them all for a
 new connection: whichever runs first takes it, and a kept-alive connection then stays with
-that worker. As each worker keeps to one CPU (``govkg.web.cpu_affinity``), eight clients
+that worker. As each worker keeps to one CPU (``govkg.web.serve.cpu_affinity``), eight clients
 connecting at once often ended 7 : 1 or 8 : 0 on two workers, one CPU queueing requests
 while the other idled (measured with ``wrk -c8``: 970–1,800 requests/s against 1,960 for
 4 : 4, run to run).

@@ -1,13 +1,13 @@
 """A pool of query worker processes that can be killed: the only place user queries run.
 
-Each web process keeps ``size`` persistent workers (``govkg.web.query_worker``), each
-reached over a socket pair (``govkg.web.channel``): a job goes in, serialised bytes come
+Each web process keeps ``size`` persistent workers (``govkg.web.serve.query_worker``), each
+reached over a socket pair (``govkg.web.serve.channel``): a job goes in, serialised bytes come
 back.
 A query past its time limit gets its worker killed with SIGKILL, which frees the CPU at
 once, and a fresh worker is started in the background. A query that runs past
-``HEAVY_AFTER_SECONDS`` must hold one of its client's slots (``govkg.web.client_slots``),
+``HEAVY_AFTER_SECONDS`` must hold one of its client's slots (``govkg.web.serve.client_slots``),
 else it is stopped with ``TooManyHeavyQueries``. A worker keeps its web process's CPU
-(``govkg.web.cpu_affinity``) while it answers quick queries; one still running after
+(``govkg.web.serve.cpu_affinity``) while it answers quick queries; one still running after
 ``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. All workers are started by one
 long-lived thread, because a worker dies with the thread that forked it
 (``PR_SET_PDEATHSIG``).
@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govkg.web import cpu_affinity
-from govkg.web.channel import Channel
-from govkg.web.client_slots import ClientSlots, NoSlotFree
-from govkg.web.query_worker import QueryAnswer, QueryJob
+from govkg.web.serve import cpu_affinity
+from govkg.web.serve.channel import Channel
+from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
+from govkg.web.serve.query_worker import QueryAnswer, QueryJob
 
 LOOSE_AFTER_SECONDS = 0.02  # a query still running then may leave its web worker's CPU
 HEAVY_AFTER_SECONDS = 1.0
@@ -174,7 +174,7 @@ class QueryPool:
         ours, theirs = socket.socketpair()
         with theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", "govkg.web.query_worker", str(theirs.fileno()),
+                [sys.executable, "-m", "govkg.web.serve.query_worker", str(theirs.fileno()),
                  str(os.getpid())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         channel = Channel(ours)
         channel.send(self.settings)

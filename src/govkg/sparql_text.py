@@ -1,8 +1,9 @@
-"""Read-only and no remote fetching: a look at a query's keywords before Oxigraph runs it.
+"""SPARQL query text, read without a parser: tokens, keywords, the query form, the dataset it
+sets and the SERVICE IRIs it names; a look at a query before Oxigraph runs it.
 
-This is the first of two defences: the query workers that evaluate user queries also run
-without a network (``govkg.web.query_worker``), so a query the guard misses still cannot
-fetch anything.
+The read-only and no-fetch check is the first of two defences: the query workers that
+evaluate user queries also run without a network (``govkg.web.serve.query_worker``), so a
+query the guard misses still cannot fetch anything.
 
 The text is split into SPARQL tokens after the ``\\u`` escapes are resolved (as the
 SPARQL grammar and Oxigraph's parser do), so keywords inside strings, IRIs, comments,
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKEN = re.compile(r"""
+TOKEN = re.compile(r"""
     (?P<comment>\#[^\n\r]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
@@ -45,7 +46,7 @@ def keywords(text: str) -> tuple[str, ...]:
 
 
 def _keywords(text: str) -> tuple[str, ...]:
-    return tuple(m.group("word").upper() for m in _TOKEN.finditer(unescape(text))
+    return tuple(m.group("word").upper() for m in TOKEN.finditer(unescape(text))
                  if m.group("word"))
 
 
@@ -79,7 +80,7 @@ def uses_service(text: str) -> bool:
 def service_targets(text: str) -> list[str | None]:
     """What each SERVICE clause names: its ``<IRI>``, or None when it is not a plain IRI
     (a variable or a prefixed name, which the allowlist never matches)."""
-    tokens = [m for m in _TOKEN.finditer(unescape(text))
+    tokens = [m for m in TOKEN.finditer(unescape(text))
               if not m.group("comment")]
     targets: list[str | None] = []
     for index, token in enumerate(tokens):

@@ -1,7 +1,7 @@
 """One CPU for each server worker and its query workers, so a query's hand-over stays local.
 
 Every user query crosses from a web thread to a query worker process and back
-(``govkg.web.query_pool``): two wake-ups. When the two processes sit on different CPUs,
+(``govkg.web.serve.query_pool``): two wake-ups. When the two processes sit on different CPUs,
 each wake-up is an inter-processor interrupt, and on a virtual machine the woken CPU is
 often halted and its caches cold; on the same CPU it is a plain context switch. Measured on
 the 2-core test machine: a socket round trip took 39 µs across CPUs and 11 µs on one, and a

@@ -1,13 +1,13 @@
 """A query worker process: evaluates user SPARQL queries and sends back serialised results.
 
 The web process cannot stop a running pyoxigraph query, so user queries run here, in a
-process it can kill (``govkg.web.query_pool``). The worker opens its store with
+process it can kill (``govkg.web.serve.query_pool``). The worker opens its store with
 ``govkg.store.open_store`` like every other part of govkg, cuts results at ``max_rows``
 and serialises them itself, so only bytes cross the pipe. It has no network unless the
 settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
 namespace first, so no query, whatever the keyword guard misses, can fetch anything.
 
-Run as ``python -m govkg.web.query_worker FD PARENT_PID``: FD is its end of a socket pair.
+Run as ``python -m govkg.web.serve.query_worker FD PARENT_PID``: FD is its end of a socket pair.
 """
 
 import contextlib
@@ -30,13 +30,12 @@ from pyoxigraph import (
     parse_query_results,
     serialize,
 )
-from werkzeug.exceptions import HTTPException
 
-from govkg.errors import QueryError
+from govkg.errors import QueryError, UpstreamError
 from govkg.formats import find_format
 from govkg.query import QueryResult, run_query
 from govkg.vocab import PREFIXES
-from govkg.web.channel import Channel
+from govkg.web.serve.channel import Channel
 
 MEMORY_LIMIT_BYTES = 4 << 30  # a query that needs more dies alone (the pool answers 503)
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
@@ -79,8 +78,8 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
         answer = serialise_answer(result, job)
     except QueryError as error:
         return QueryAnswer("syntax", message=str(error))
-    except HTTPException as error:  # EndpointUnavailable, EndpointTimeout (--endpoint)
-        return QueryAnswer("upstream", message=error.description or "", code=error.code or 502)
+    except UpstreamError as error:  # an external endpoint down or silent (--endpoint)
+        return QueryAnswer("upstream", message=str(error), code=error.status)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
     answer.seconds = time.perf_counter() - started
@@ -180,7 +179,7 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
 
 
 if __name__ == "__main__":
-    # by its import name, so that answers pickle as govkg.web.query_worker.QueryAnswer
-    from govkg.web import query_worker
+    # by its import name, so that answers pickle as govkg.web.serve.query_worker.QueryAnswer
+    from govkg.web.serve import query_worker
 
     query_worker.serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))

@@ -1,6 +1,6 @@
 """Descriptions of the dataset, generated from the live store: VoID, DCAT and the SPARQL
 Service Description. Never hand-kept: counts and partitions are computed from the store once
-per build (kept on disk, see ``Site.solutions``), dumps read from their manifest.
+per build (kept on disk, see ``govkg.facts``), dumps read from their manifest.
 """
 
 import hashlib
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from govkg.distributions import BuiltDistribution
 from govkg.formats import FORMATS, formats_of, serialise_quads
@@ -61,29 +61,12 @@ def triple(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal)
     return Quad(s, n(p), o)
 
 
-def rows(text: str) -> QuerySolutions:
-    """Solutions of a whole-store query, computed once per build (``Site.solutions``)."""
-    return current_site().solutions(text)
-
-
 def graph_counts() -> dict[str, int]:
-    def compute() -> dict[str, int]:
-        found = {name: 0 for name in GRAPH_NAMES}
-        for s in rows("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-            name = s["g"].value.removeprefix(graph_iri(""))
-            if name in found:
-                found[name] = int(s["n"].value)
-        return found
-    return current_site().once("graph_counts", compute)
+    return current_site().facts.graph_counts()
 
 
 def distinct_triples(graphs: tuple[str, ...]) -> int:
-    def compute() -> int:
-        values = " ".join(f"<{graph_iri(g)}>" for g in graphs)  # our own constants, not input
-        text = (f"SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?p ?o {{ VALUES ?g {{ {values} }}"
-                " GRAPH ?g { ?s ?p ?o } } }")
-        return int(next(iter(rows(text)))["n"].value)
-    return current_site().once("distinct:" + ",".join(graphs), compute)
+    return current_site().facts.distinct_triples(graphs)
 
 
 def built_dumps() -> list[BuiltDistribution]:
@@ -132,32 +115,23 @@ def void_quads() -> Iterator[Quad]:
 
 
 def _dataset_statistics(dataset: NamedNode) -> Iterator[Quad]:
-    stats = next(iter(rows("""
-        SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
-               (COUNT(DISTINCT ?o) AS ?objects) { GRAPH ?g { ?s ?p ?o } }""")))
-    entities = next(iter(rows(f"""
-        SELECT (COUNT(DISTINCT ?s) AS ?n) {{ GRAPH ?g {{ ?s ?p ?o }}
-          FILTER(ISIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}""")))["n"]
-    classes = list(rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s a ?c } } "
-                        "GROUP BY ?c ORDER BY ?c"))
-    properties = list(rows("SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o "
-                           "{ GRAPH ?g { ?s ?p ?o } } } GROUP BY ?p ORDER BY ?p"))
-    yield triple(dataset, VOID + "entities", count(int(entities.value)))
-    yield triple(dataset, VOID + "distinctSubjects", count(int(stats["subjects"].value)))
-    yield triple(dataset, VOID + "distinctObjects", count(int(stats["objects"].value)))
-    yield triple(dataset, VOID + "properties", count(int(stats["properties"].value)))
-    yield triple(dataset, VOID + "classes", count(len(classes)))
-    for row in classes:
-        part = bnode("class", row["c"].value)
+    stats = current_site().facts.dataset_statistics()
+    yield triple(dataset, VOID + "entities", count(stats.entities))
+    yield triple(dataset, VOID + "distinctSubjects", count(stats.distinct_subjects))
+    yield triple(dataset, VOID + "distinctObjects", count(stats.distinct_objects))
+    yield triple(dataset, VOID + "properties", count(stats.properties))
+    yield triple(dataset, VOID + "classes", count(len(stats.class_partitions)))
+    for iri, entities in stats.class_partitions:
+        part = bnode("class", iri)
         yield triple(dataset, VOID + "classPartition", part)
-        yield triple(part, VOID + "class", row["c"])
-        yield triple(part, VOID + "entities", count(int(row["n"].value)))
-    for row in properties:
-        part = bnode("property", row["p"].value)
+        yield triple(part, VOID + "class", n(iri))
+        yield triple(part, VOID + "entities", count(entities))
+    for iri, triples in stats.property_partitions:
+        part = bnode("property", iri)
         yield triple(dataset, VOID + "propertyPartition", part)
-        yield triple(part, VOID + "property", row["p"])
-        yield triple(part, VOID + "triples", count(int(row["n"].value)))
-    used = {r["c"].value for r in classes} | {r["p"].value for r in properties}
+        yield triple(part, VOID + "property", n(iri))
+        yield triple(part, VOID + "triples", count(triples))
+    used = {iri for iri, _ in stats.class_partitions + stats.property_partitions}
     for vocabulary in sorted(_vocabularies(used)):
         yield triple(dataset, VOID + "vocabulary", n(vocabulary))
 

@@ -12,9 +12,9 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _  # module-level names: translated when shown
 from pyoxigraph import Literal
 
-from govkg.web.browse import solutions
 from govkg.web.display import Labeller, Shown, page_language
 from govkg.web.site import current_site
+from govkg.web.views.browse import solutions
 
 bp = Blueprint("compare", __name__)
 

@@ -69,7 +69,7 @@ def definitions(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) ->
 
 
 def term_doc(store: pyoxigraph.Store, node: NamedNode, maker: TreeMaker) -> TermDoc:
-    from govkg.web.browse import class_link
+    from govkg.web.views.browse import class_link
 
     labeller = maker.labeller
     narrower = sorted({q.subject for p in (RDFS + "subClassOf", RDFS + "subPropertyOf")

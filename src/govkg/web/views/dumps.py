@@ -9,8 +9,8 @@ from werkzeug.exceptions import NotFound
 
 from govkg.distributions import BY_FILE
 from govkg.prebuilt import dumps_dir
-from govkg.web.describe import built_dumps
 from govkg.web.site import current_site
+from govkg.web.views.describe import built_dumps
 
 bp = Blueprint("dumps", __name__)
 

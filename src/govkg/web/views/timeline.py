@@ -16,9 +16,9 @@ from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest
 
 from govkg.vocab import ID
-from govkg.web.browse import PROVINCES, solutions
 from govkg.web.display import Labeller, Shown
 from govkg.web.site import current_site
+from govkg.web.views.browse import PROVINCES, solutions
 
 bp = Blueprint("timeline", __name__)
 
