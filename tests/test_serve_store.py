@@ -161,3 +161,27 @@ def test_reason_refuses_what_is_not_a_store(tmp_path: Path, cache_dir: Path) -> 
     assert result.stderr.startswith("govkg: error: ") and "no such directory" in result.stderr
     with pytest.raises(Exception, match="not an Oxigraph store"):
         reason_store(tmp_path)
+
+
+def test_a_loaded_store_serves_data_that_passes_its_shapes(tmp_path: Path,
+                                                           cache_dir: Path) -> None:
+    """``govkg load`` keeps what Oxigraph makes of the literals; the dump and shapes served
+    from that store still conform, and ``govkg validate --store`` and ``/validation`` say so."""
+    import pyshacl
+    from rdflib import Graph
+
+    store_dir = tmp_path / "store"
+    assert run_govkg("load", "--embedded", "--store", str(store_dir),
+                     cache_dir=cache_dir).returncode == 0
+    checked = run_govkg("validate", "--store", str(store_dir), cache_dir=cache_dir)
+    assert checked.returncode == 0 and "conforms" in checked.stdout, checked.stdout
+    with serving(cache_dir, tmp_path / "serve.log", "--store", str(store_dir)) as url:
+        data = Graph().parse(data=requests.get(url + "/dumps/govkg.ttl", timeout=60).content,
+                             format="turtle")
+        shapes = Graph().parse(data=requests.get(url + "/dumps/shapes.ttl", timeout=60).content,
+                               format="turtle")
+        page = requests.get(url + "/validation", headers={"Accept": "text/html"}, timeout=60)
+    conforms, _report, text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                               advanced=True)
+    assert conforms, text
+    assert "The data conforms to the shapes." in page.text

@@ -1,17 +1,23 @@
-"""The SHACL shapes pass the real data and catch broken data."""
+"""The SHACL shapes pass the real data, as written and as served, and catch broken data."""
 
 from collections.abc import Callable
 
+import pyoxigraph
 import pytest
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from pyoxigraph import Literal as OxLiteral
+from pyoxigraph import NamedNode, Quad, Variable
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
+from govkg import validate
 from govkg.build import read_graphs
+from govkg.query import run_query
 from govkg.resources import find_sources
-from govkg.validate import validate_graphs
+from govkg.validate import validate_graphs, validate_store
 from govkg.vocab import GK, ID
 
 GKNS = GK._NS
 BEIJING = URIRef(ID + "region/beijing")
+RANKED = URIRef(ID + "ranking/guizhou-open-datasets")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +36,7 @@ def copy_graphs(graphs: dict[str, Graph]) -> dict[str, Graph]:
 
 
 def first(graph: Graph, query: str) -> tuple:
-    rows = list(graph.query(query, initNs={"gk": GKNS, "rdfs": RDFS, "xsd": XSD}))
+    rows = list(graph.query(query, initNs={"gk": GKNS, "rdfs": RDFS, "xsd": XSD, "skos": SKOS}))
     assert rows, f"no match in the data for {query}"
     return rows[0]
 
@@ -116,10 +122,22 @@ def sentence_without_text(data: Graph) -> URIRef:
     return orphan
 
 
+def rank_zero(data: Graph) -> URIRef:
+    data.set((RANKED, GKNS.rank, Literal(0)))
+    return RANKED
+
+
+def scheme_without_concepts(data: Graph) -> URIRef:
+    (scheme,) = first(data, "SELECT ?s WHERE { ?c skos:inScheme ?s }")
+    data.remove((None, SKOS.inScheme, scheme))
+    return scheme
+
+
 BREAKAGES: list[Callable[[Graph], URIRef]] = [
     drop_zh_label, negative_count, count_as_string, date_as_plain_string, figure_without_sentence,
     platform_operated_by_a_province, policy_issued_by_a_province, event_with_two_dates, event_without_subject,
-    figure_with_two_values, untyped_measurement_unit, sentence_without_text,
+    figure_with_two_values, untyped_measurement_unit, sentence_without_text, rank_zero,
+    scheme_without_concepts,
 ]
 
 
@@ -130,3 +148,69 @@ def test_shapes_catch_broken_data(pristine: dict[str, Graph], breakage) -> None:
     report = validate_graphs(graphs)
     assert not report.conforms
     assert str(focus) in {v.focus for v in report.violations}, report.violations
+
+
+# --- The data as served ---------------------------------------------------------------------
+
+def served_copy(store: pyoxigraph.Store) -> pyoxigraph.Store:
+    copy = pyoxigraph.Store()
+    copy.extend(store)
+    return copy
+
+
+def test_the_data_as_served_conforms(store: pyoxigraph.Store) -> None:
+    report = validate_store(store)
+    assert not report.unchecked
+    assert report.conforms, "\n".join(f"{v.focus} {v.path} {v.message}" for v in report.violations)
+
+
+def test_oxigraph_retypes_what_the_sources_type_as_positive_integers(
+        store: pyoxigraph.Store) -> None:
+    """Why the served data, not the sources, is what is checked: the store keeps
+    ``"1"^^xsd:positiveInteger`` as ``"1"^^xsd:integer``, and the shapes accept both."""
+    ranks = [q.object for q in store.quads_for_pattern(None, NamedNode(str(GKNS.rank)), None)]
+    assert ranks and {r.datatype.value for r in ranks} == {str(XSD.integer)}
+
+
+def test_validation_reads_the_store(store: pyoxigraph.Store) -> None:
+    broken = served_copy(store)
+    (rank,) = list(broken.quads_for_pattern(
+        NamedNode(str(RANKED)), NamedNode(str(GKNS.rank)), None, None))
+    broken.remove(rank)
+    broken.add(Quad(rank.subject, rank.predicate,
+                    OxLiteral("0", datatype=NamedNode(str(XSD.integer))), rank.graph_name))
+    report = validate_store(broken)
+    assert not report.conforms
+    assert {(v.focus, v.path) for v in report.violations} == {(str(RANKED), str(GKNS.rank))}
+
+
+def test_a_store_too_big_to_check_says_so(store: pyoxigraph.Store,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate, "MAX_VALIDATED_QUADS", 100)
+    report = validate_store(store)
+    assert not report.conforms and not report.violations
+    assert "more than 100 asserted statements" in report.unchecked
+
+
+CLASSES_USED = """
+SELECT DISTINCT ?class WHERE {
+  VALUES ?g { <https://w3id.org/govkg/graph/data> <https://w3id.org/govkg/graph/external>
+              <https://w3id.org/govkg/graph/report> }
+  GRAPH ?g { ?thing a ?class }
+}"""
+SHAPED = """
+ASK {
+  { GRAPH <https://w3id.org/govkg/graph/shapes> { ?shape sh:targetClass ?class } } UNION
+  { GRAPH <https://w3id.org/govkg/graph/ontology> { ?class rdfs:subClassOf+ ?superclass }
+    GRAPH <https://w3id.org/govkg/graph/shapes> { ?shape sh:targetClass ?superclass } }
+}"""
+
+
+def test_every_class_the_data_uses_has_a_shape(store: pyoxigraph.Store) -> None:
+    """A shape targets each class with instances in the data, or one of its superclasses (a
+    shape's sh:targetClass reaches the instances of subclasses)."""
+    used = [row["class"] for row in run_query(store, CLASSES_USED, union_default_graph=False)]
+    assert len(used) > 40
+    unshaped = [c.value for c in used if not bool(run_query(
+        store, SHAPED, substitutions={Variable("class"): c}, union_default_graph=False))]
+    assert unshaped == []

@@ -1,5 +1,5 @@
 """What is built once per build, before the server forks: the dumps, the search index, the
-whole-store figures and the SHACL report.
+whole-store figures and the SHACL report of the data as served.
 
 Everything lands in the cache directory under names that carry the build id
 (``govkg.builds``), so a changed source file means a new build and an unchanged one means
@@ -11,16 +11,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from govkg.build import read_graphs
-from govkg.builds import build_id, sources_id
+from govkg.builds import build_id
 from govkg.distributions import BuiltDistribution, build_distributions
 from govkg.facts import Facts, compute_facts
 from govkg.files import write_atomically
 from govkg.query import StoreLike
-from govkg.resources import find_sources
 from govkg.search import open_index
-from govkg.settings import root_path
-from govkg.validate import Violation, validate_graphs
+from govkg.validate import Violation, validate_store
 
 
 def dumps_dir(settings: dict[str, Any], build: str) -> Path:
@@ -42,24 +39,25 @@ class CachedValidation:
     conforms: bool
     violations: tuple[Violation, ...]
     report_turtle: Path  # the SHACL validation report graph
+    unchecked: str = ""  # why the store was not checked, when it was not
 
 
-def cached_validation(settings: dict[str, Any]) -> CachedValidation:
-    """The SHACL report for these sources, validating only if it is not cached yet.
-
-    It depends on the sources only, so reloading a persistent store does not validate again.
-    """
-    directory = Path(settings["cache_dir"]) / f"validation-{sources_id(settings)}"
+def cached_validation(settings: dict[str, Any], store: StoreLike,
+                      build: str) -> CachedValidation:
+    """The SHACL report of what ``store`` serves (build ``build``), validating only if it is
+    not cached yet: the store's asserted graphs against the store's shapes graph."""
+    directory = Path(settings["cache_dir"]) / f"validation-{build}"
     summary, turtle = directory / "summary.json", directory / "report.ttl"
     if not (summary.is_file() and turtle.is_file()):
-        report = validate_graphs(read_graphs(find_sources(root_path(settings))))
+        report = validate_store(store)
         directory.mkdir(parents=True, exist_ok=True)
         write_atomically(turtle, report.graph.serialize(format="turtle").encode())
-        body = {"conforms": report.conforms, "violations": [asdict(v) for v in report.violations]}
+        body = {"conforms": report.conforms, "unchecked": report.unchecked,
+                "violations": [asdict(v) for v in report.violations]}
         write_atomically(summary, json.dumps(body, ensure_ascii=False, indent=1).encode())
     body = json.loads(summary.read_text(encoding="utf-8"))
     violations = tuple(Violation(**v) for v in body["violations"])
-    return CachedValidation(body["conforms"], violations, turtle)
+    return CachedValidation(body["conforms"], violations, turtle, body.get("unchecked", ""))
 
 
 def prepare(settings: dict[str, Any], store: StoreLike) -> str:
@@ -70,7 +68,7 @@ def prepare(settings: dict[str, Any], store: StoreLike) -> str:
     for the store they made, so that its first start finds everything built.
     """
     build = prepare_data(settings, store)
-    cached_validation(settings)
+    cached_validation(settings, store, build)
     return build
 
 

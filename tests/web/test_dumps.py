@@ -13,6 +13,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
 FILES = [d.file for d in DISTRIBUTIONS]
 RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "nquads": "nquads",
                  "ntriples": "nt"}
@@ -122,3 +123,19 @@ def test_conditional_requests(live_server):
 def test_unknown_dump_is_404(live_server):
     assert live_server.get("/dumps/secret.ttl").status_code == 404
     assert live_server.get("/dumps/..%2Fmanifest.json").status_code == 404
+
+
+@pytest.mark.server
+def test_the_served_dump_conforms_to_the_served_shapes(live_server):
+    """What a user downloads passes what the user downloads: the asserted graphs (the ontology
+    among them, for the class hierarchy) against the shapes, with pySHACL, as served."""
+    import pyshacl
+
+    data = Graph().parse(data=live_server.get("/dumps/govkg.ttl").content, format="turtle")
+    shapes = Graph().parse(data=live_server.get("/dumps/shapes.ttl").content, format="turtle")
+    conforms, _report, text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                               advanced=True)
+    assert conforms, text
+    validation = live_server.get("/validation.ttl")
+    report = Graph().parse(data=validation.content, format="turtle")
+    assert (None, SH.conforms, Literal(True)) in report

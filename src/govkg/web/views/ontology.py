@@ -184,7 +184,8 @@ def shapes_version(version: str) -> Response:
 @bp.route("/validation.<ext>")
 def validation(ext: str | None = None) -> Response:
     site = current_site()
-    report = site.once("validation", lambda: cached_validation(site.settings))
+    report = site.once("validation",
+                       lambda: cached_validation(site.settings, site.store, site.build))
 
     def html() -> str:
         rows = [(v, href(v.focus), href(v.shape)) for v in report.violations]
