@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("stores", ("govkg.store", "govkg.remote_store", "govkg.bulkload", "govkg.reason_sparql",
                 "govkg.virtuoso")),
     ("graph building", ("govkg.turtle", "govkg.report", "govkg.reason", "govkg.build",
-                        "govkg.validate")),
+                        "govkg.validate", "govkg.intervals")),
     ("sparql text and formats", ("govkg.sparql_text", "govkg.query_text", "govkg.query",
                                  "govkg.formats", "govkg.table")),
     ("foundations", ("govkg.settings", "govkg.vocab", "govkg.errors", "govkg.files",

@@ -1,8 +1,8 @@
 """Build the named graphs from the sources, once: the result is cached by a hash of the inputs.
 
-The build parses every source file, generates the report's sentences, runs OWL RL, and
-writes all named graphs as one N-Quads file under the cache directory. Later starts load
-that file straight into Oxigraph.
+The build parses every source file, generates the report's sentences, runs OWL RL, adds
+the comparable intervals of dates (``govkg.intervals``), and writes all named graphs as one
+N-Quads file under the cache directory. Later starts load that file straight into Oxigraph.
 """
 
 import hashlib
@@ -14,12 +14,13 @@ import owlrl
 from rdflib import Graph
 
 from govkg import __version__
+from govkg.intervals import add_intervals
 from govkg.report import read_report, report_graph
 from govkg.resources import Sources
 from govkg.turtle import read_turtle
 from govkg.vocab import ASSERTED_GRAPHS, graph_iri
 
-BUILD_FORMAT = "1"  # bump when the build's output changes for the same inputs
+BUILD_FORMAT = "2"  # bump when the build's output changes for the same inputs
 
 
 def input_hash(sources: Sources) -> str:
@@ -52,6 +53,7 @@ def build_graphs(sources: Sources) -> dict[str, Graph]:
         for triple in graphs[name]:
             asserted.add(triple)
     graphs["inferred"] = infer(asserted)
+    add_intervals(asserted, graphs["inferred"])
     return graphs
 
 

@@ -1,0 +1,86 @@
+"""Comparable intervals for dates typed by precision.
+
+The data keeps each date as the report gives it: ``xsd:date``, ``xsd:gYearMonth`` or
+``xsd:gYear``. SPARQL cannot compare those with each other (``"2017"^^xsd:gYear <
+"2018-05"^^xsd:gYearMonth`` is an error, so a FILTER drops the row, and ORDER BY puts them
+in no useful order). For each dated statement ``x gk:launchedOn "2018-05"^^xsd:gYearMonth``
+the build adds the first and last day the value covers, as ``xsd:date``s, under properties
+named after the date property (``x gk:launchedOnStart "2018-05-01"; gk:launchedOnEnd
+"2018-05-31"``): "launched before 2018" is ``FILTER(?end < "2018-01-01"^^xsd:date)``,
+"possibly in 2018" compares both ends, and ``ORDER BY ?start`` sorts.
+
+They go into ``graph/inferred``: they follow from the asserted dates by rule (as OWL RL's
+statements do), so they need no sentence of their own, and the hand-written data never
+repeats them. The properties are declared in ``ontology/intervals.ttl``.
+"""
+
+import calendar
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from govkg.errors import GovkgError
+from govkg.vocab import GK
+
+# The date properties and the names of their interval ends.
+DATE_PROPERTIES: dict[URIRef, tuple[URIRef, URIRef]] = {
+    GK._NS[name]: (GK._NS[name + "Start"], GK._NS[name + "End"])
+    for name in ("eventDate", "launchedOn", "issuedOn", "targetDate", "refDate")
+}
+_TIMEZONE = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+_PATTERNS = {
+    XSD.date: re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)"),
+    XSD.gYearMonth: re.compile(r"(-?\d{4,})-(\d\d)"),
+    XSD.gYear: re.compile(r"(-?\d{4,})"),
+}
+
+
+def covered_days(value: Literal) -> tuple[date, date] | None:
+    """The first and last day a date literal covers; None if it is not one of the three
+    date types. A lexical form its type does not allow raises ``GovkgError``."""
+    pattern = _PATTERNS.get(value.datatype) if value.datatype else None
+    if pattern is None:
+        return None
+    text = _TIMEZONE.sub("", str(value))
+    match = pattern.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        parts = [int(p) for p in match.groups()]
+        if value.datatype == XSD.date:
+            day = date(*parts)
+            return day, day
+        year, month = parts[0], parts[1] if len(parts) > 1 else None
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        kind = str(value.datatype).rpartition("#")[2]
+        raise GovkgError(f'"{value}" is not a valid xsd:{kind}') from None
+
+
+def interval_triples(statements: Iterable[tuple[Node, Node, Node]]
+                     ) -> Iterator[tuple[Node, URIRef, Literal]]:
+    """The interval ends of every dated statement among ``statements``."""
+    for subject, predicate, value in statements:
+        ends = DATE_PROPERTIES.get(predicate)  # type: ignore[call-overload]
+        if ends is None or not isinstance(value, Literal):
+            continue
+        try:
+            days = covered_days(value)
+        except GovkgError as error:
+            raise GovkgError(f"<{subject}> <{predicate}>: {error}") from None
+        if days is None:
+            continue
+        for end, day in zip(ends, days, strict=True):
+            yield subject, end, Literal(day.isoformat(), datatype=XSD.date)
+
+
+def add_intervals(asserted: Graph, into: Graph) -> None:
+    """Add to ``into`` the interval ends of every dated statement of ``asserted``."""
+    for predicate in DATE_PROPERTIES:
+        for triple in interval_triples(asserted.triples((None, predicate, None))):
+            into.add(triple)
