@@ -16,6 +16,7 @@ from rdflib import OWL, RDF, RDFS, Graph
 from rdflib.collection import Collection
 
 from govkg.build import read_graphs
+from govkg.intervals import add_intervals
 from govkg.reason import infer
 from govkg.reason_sparql import INFERRED, TYPE_RULES, WORK, derive, materialise, schema_solutions
 from govkg.resources import find_sources
@@ -73,6 +74,7 @@ def owlrl_subset(settings: dict) -> set[Triple]:
         _s, p, o = triple
         if triple in asserted or (p in (RDFS.domain, RDFS.range) and o == OWL.Thing):
             inferred.remove(triple)
+    add_intervals(asserted, inferred)  # both add the dates' intervals after reasoning
     return rdflib_to_strings(inferred)
 
 

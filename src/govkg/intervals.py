@@ -11,7 +11,9 @@ named after the date property (``x gk:launchedOnStart "2018-05-01"; gk:launchedO
 
 They go into ``graph/inferred``: they follow from the asserted dates by rule (as OWL RL's
 statements do), so they need no sentence of their own, and the hand-written data never
-repeats them. The properties are declared in ``ontology/intervals.ttl``.
+repeats them. The properties are declared in ``ontology/intervals.ttl``. A big store
+reasoned by ``govkg reason`` (``govkg.reason_sparql``) gets them the same way, from its
+own asserted graphs (``store_intervals``).
 """
 
 import calendar
@@ -19,11 +21,12 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
+import pyoxigraph
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from govkg.errors import GovkgError
-from govkg.vocab import GK
+from govkg.vocab import GK, graph_iri
 
 # The date properties and the names of their interval ends.
 DATE_PROPERTIES: dict[URIRef, tuple[URIRef, URIRef]] = {
@@ -41,16 +44,21 @@ _PATTERNS = {
 def covered_days(value: Literal) -> tuple[date, date] | None:
     """The first and last day a date literal covers; None if it is not one of the three
     date types. A lexical form its type does not allow raises ``GovkgError``."""
-    pattern = _PATTERNS.get(value.datatype) if value.datatype else None
+    return days_of(str(value), str(value.datatype) if value.datatype else "")
+
+
+def days_of(lexical: str, datatype: str) -> tuple[date, date] | None:
+    """``covered_days`` of the literal ``lexical`` typed ``datatype`` (an IRI)."""
+    pattern = _PATTERNS.get(URIRef(datatype))
     if pattern is None:
         return None
-    text = _TIMEZONE.sub("", str(value))
+    text = _TIMEZONE.sub("", lexical)
     match = pattern.fullmatch(text)
     try:
         if match is None:
             raise ValueError(text)
         parts = [int(p) for p in match.groups()]
-        if value.datatype == XSD.date:
+        if datatype == str(XSD.date):
             day = date(*parts)
             return day, day
         year, month = parts[0], parts[1] if len(parts) > 1 else None
@@ -58,8 +66,8 @@ def covered_days(value: Literal) -> tuple[date, date] | None:
             return date(year, 1, 1), date(year, 12, 31)
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
-        kind = str(value.datatype).rpartition("#")[2]
-        raise GovkgError(f'"{value}" is not a valid xsd:{kind}') from None
+        kind = datatype.rpartition("#")[2]
+        raise GovkgError(f'"{lexical}" is not a valid xsd:{kind}') from None
 
 
 def interval_triples(statements: Iterable[tuple[Node, Node, Node]]
@@ -84,3 +92,30 @@ def add_intervals(asserted: Graph, into: Graph) -> None:
     for predicate in DATE_PROPERTIES:
         for triple in interval_triples(asserted.triples((None, predicate, None))):
             into.add(triple)
+
+
+def store_intervals(store: pyoxigraph.Store, graphs: Iterable[str]) -> int:
+    """Add to the store's ``graph/inferred`` the interval ends of every dated statement in
+    ``graphs`` (IRIs); the number of statements added."""
+    inferred = pyoxigraph.NamedNode(graph_iri("inferred"))
+    xsd_date = pyoxigraph.NamedNode(str(XSD.date))
+    added = 0
+    for graph in graphs:
+        for predicate, ends in DATE_PROPERTIES.items():
+            for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(str(predicate)),
+                                                None, pyoxigraph.NamedNode(graph)):
+                value = quad.object
+                if not isinstance(value, pyoxigraph.Literal):
+                    continue
+                try:
+                    days = days_of(value.value, value.datatype.value)
+                except GovkgError as error:
+                    raise GovkgError(f"{quad.subject} <{predicate}>: {error}") from None
+                if days is None:
+                    continue
+                for end, day in zip(ends, days, strict=True):
+                    day_literal = pyoxigraph.Literal(day.isoformat(), datatype=xsd_date)
+                    store.add(pyoxigraph.Quad(quad.subject, pyoxigraph.NamedNode(str(end)),
+                                              day_literal, inferred))
+                    added += 1
+    return added

@@ -67,6 +67,7 @@ from pyoxigraph import (
     QuerySolutions,
 )
 
+from govkg.intervals import store_intervals
 from govkg.vocab import BASE, graph_iri
 
 INFERRED = str(graph_iri("inferred"))
@@ -378,6 +379,7 @@ def materialise(store: pyoxigraph.Store, graphs: Sequence[str] | None = None,
     for graph in _work_graphs(store):
         _clear(store, graph)
     filter_knowledge(store)
+    store_intervals(store, graphs)  # the dates' comparable intervals, as the build adds them
     result.inferred = _count(store, INFERRED)
     result.seconds = time.perf_counter() - started
     return result
