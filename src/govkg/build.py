@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from govkg import __version__
 from govkg.intervals import add_intervals
-from govkg.report import read_report, report_graph
+from govkg.report import read_report, read_translations, report_graph
 from govkg.resources import Sources
 from govkg.turtle import read_turtle
 from govkg.vocab import ASSERTED_GRAPHS, graph_iri
@@ -34,11 +34,12 @@ def input_hash(sources: Sources) -> str:
 
 def read_graphs(sources: Sources) -> dict[str, Graph]:
     """Parse the sources into the asserted named graphs (and the shapes)."""
+    sentences = read_report(sources.report)
     return {
         "ontology": read_turtle(sources.ontology),
         "data": read_turtle(sources.data),
         "external": read_turtle(sources.external),
-        "report": report_graph(read_report(sources.report)),
+        "report": report_graph(sentences, read_translations(sources.translation, sentences)),
         "shapes": read_turtle(sources.shapes),
     }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPORT_PATH = Path("data/source/report.zh.txt")
+TRANSLATION_PATH = Path("data/source/report.en.txt")  # govkg's English, sentence by sentence
 
 
 def default_root() -> Path:
@@ -28,9 +29,11 @@ class Sources:
     external: tuple[Path, ...]
     shapes: tuple[Path, ...]
     report: Path
+    translation: Path
 
     def all_files(self) -> tuple[Path, ...]:
-        return (*self.ontology, *self.data, *self.external, *self.shapes, self.report)
+        return (*self.ontology, *self.data, *self.external, *self.shapes, self.report,
+                self.translation)
 
 
 def find_sources(root: Path | None = None) -> Sources:
@@ -43,4 +46,5 @@ def find_sources(root: Path | None = None) -> Sources:
         external=tuple(sorted((root / "data" / "external").glob("*.ttl"))),
         shapes=tuple(sorted((root / "shapes").glob("*.ttl"))),
         report=root / REPORT_PATH,
+        translation=root / TRANSLATION_PATH,
     )

@@ -34,6 +34,7 @@ class GK(DefinedNamespace):
 
     # Properties
     text: URIRef  # a sentence as written
+    translation: URIRef  # govkg's English translation of a sentence (editorial)
     line: URIRef  # the report line a sentence is on
     sentenceNumber: URIRef  # a sentence's number within its line
     position: URIRef  # a sentence's number within the article
