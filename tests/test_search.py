@@ -246,6 +246,16 @@ def test_sentence_phrase(index: SearchIndex, store) -> None:
     assert phrase in "".join(p.text for p in hit.snippet if p.match)
 
 
+def test_a_sentence_is_found_by_its_english(index: SearchIndex) -> None:
+    """govkg's translation is searched too: the sentence on 管运分离 by the English term."""
+    hits = index.search("separating management from operation", lang="en", limit=50)
+    sentence = ID + "sentence/p33s1"
+    assert sentence in [h.iri for h in hits]
+    hit = next(h for h in hits if h.iri == sentence)
+    assert hit.kind == "sentence" and hit.lang == "en"
+    assert hit.text.startswith("In terms of model, Guangdong's")
+
+
 def test_exact_label_first(index: SearchIndex, store) -> None:
     for label in ("北京通", "粤省事", "政务云"):
         hit = index.search(label)[0]

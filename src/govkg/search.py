@@ -3,7 +3,8 @@
 The index is an SQLite database with one FTS5 table (``tokenize='trigram'``, standard
 library SQLite >= 3.34): one row per (resource, text, kind, lang), where kind is
 ``label`` (rdfs:label), ``altLabel`` (skos:altLabel), ``definition`` (skos:definition,
-rdfs:comment, dcterms:description), ``sentence`` (gk:text) or ``pinyin``. Every Chinese
+rdfs:comment, dcterms:description), ``sentence`` (gk:text, and gk:translation: govkg's
+English of the sentence) or ``pinyin``. Every Chinese
 label and alternative name also gets three pinyin rows (lang ``zh-latn-pinyin``): the full
 pinyin without tones or spaces (``yueshengshi``), spaced (``yue sheng shi``) and the
 initials (``yss``: 粤省事 has three syllables, so ``ysss`` only matches longer names that
@@ -71,7 +72,7 @@ from govkg.search_short import (
 from govkg.store import open_store
 from govkg.vocab import graph_iri
 
-INDEX_FORMAT = "2"  # bump when the index's layout or content changes for the same graphs
+INDEX_FORMAT = "3"  # bump when the index's layout or content changes for the same graphs
 MAX_QUERY_CHARS = 200  # longer queries are cut: a search box needs no more
 MAX_LIMIT = 200
 SNIPPET_CONTEXT = 30  # characters kept either side of the first match in long texts
@@ -87,7 +88,8 @@ TYPED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "external",
 
 _TEXT_QUERY = """
 SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel skos:definition rdfs:comment dcterms:description gk:text }
+  VALUES ?p { rdfs:label skos:altLabel skos:definition rdfs:comment dcterms:description gk:text
+              gk:translation }
   ?s ?p ?o .
   FILTER(isIRI(?s) && isLiteral(?o))
 }"""
@@ -101,6 +103,7 @@ _KIND_BY_PREDICATE = {
     "http://www.w3.org/2000/01/rdf-schema#comment": "definition",
     "http://purl.org/dc/terms/description": "definition",
     "https://w3id.org/govkg/ontology#text": "sentence",
+    "https://w3id.org/govkg/ontology#translation": "sentence",  # govkg's English of it
 }
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ALNUM = re.compile(r"[a-z0-9]+")
