@@ -152,3 +152,19 @@ def test_shape_violation_fails_validate(govkg, source_copy: Path) -> None:
     assert result.returncode == 1
     assert "region/beijing" in result.stdout
     assert_one_line_error(result, "SHACL violation")
+
+
+def test_validate_checks_a_store_or_says_in_one_line_why_not(govkg, tmp_path: Path) -> None:
+    result = govkg("validate", "--store", str(tmp_path / "missing"))
+    assert_one_line_error(result, "no such directory")
+    result = govkg("validate", "--endpoint", "ftp://example.org/sparql")
+    assert_one_line_error(result, "not an http:// or https:// URL")
+
+
+def test_a_broken_translation_names_file_and_line(govkg, source_copy: Path) -> None:
+    english = source_copy / "data" / "source" / "report.en.txt"
+    text = english.read_text(encoding="utf-8")
+    english.write_text(text.replace("[p5s1] 北京市", "[p5s1] 北京"), encoding="utf-8")
+    line = 1 + text[:text.index("[p5s1]")].count("\n")
+    result = govkg("--root", str(source_copy), "validate")
+    assert_one_line_error(result, f"report.en.txt:{line}", "p5s1 is not quoted as the report")

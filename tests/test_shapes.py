@@ -214,3 +214,16 @@ def test_every_class_the_data_uses_has_a_shape(store: pyoxigraph.Store) -> None:
     unshaped = [c.value for c in used if not bool(run_query(
         store, SHAPED, substitutions={Variable("class"): c}, union_default_graph=False))]
     assert unshaped == []
+
+
+def test_a_store_too_big_to_check_is_reported_so(store: pyoxigraph.Store, tmp_path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached report of a store past the bound says why it was not checked."""
+    from govkg.prebuilt import cached_validation
+
+    monkeypatch.setattr(validate, "MAX_VALIDATED_QUADS", 100)
+    report = cached_validation({"cache_dir": str(tmp_path)}, store, "build")
+    assert not report.conforms and report.violations == ()
+    assert "more than 100 asserted statements" in report.unchecked
+    again = cached_validation({"cache_dir": str(tmp_path)}, store, "build")
+    assert again == report

@@ -40,6 +40,7 @@ class CachedValidation:
     violations: tuple[Violation, ...]
     report_turtle: Path  # the SHACL validation report graph
     unchecked: str = ""  # why the store was not checked, when it was not
+    too_big_at: int = 0  # the bound on the store's size that it passed, when that is why
 
 
 def cached_validation(settings: dict[str, Any], store: StoreLike,
@@ -53,11 +54,13 @@ def cached_validation(settings: dict[str, Any], store: StoreLike,
         directory.mkdir(parents=True, exist_ok=True)
         write_atomically(turtle, report.graph.serialize(format="turtle").encode())
         body = {"conforms": report.conforms, "unchecked": report.unchecked,
+                "too_big_at": report.too_big_at,
                 "violations": [asdict(v) for v in report.violations]}
         write_atomically(summary, json.dumps(body, ensure_ascii=False, indent=1).encode())
     body = json.loads(summary.read_text(encoding="utf-8"))
     violations = tuple(Violation(**v) for v in body["violations"])
-    return CachedValidation(body["conforms"], violations, turtle, body.get("unchecked", ""))
+    return CachedValidation(body["conforms"], violations, turtle, body["unchecked"],
+                            body["too_big_at"])
 
 
 def prepare(settings: dict[str, Any], store: StoreLike) -> str:

@@ -40,6 +40,7 @@ class ValidationReport:
     violations: tuple[Violation, ...]
     graph: Graph  # the SHACL validation report itself
     unchecked: str = ""  # why nothing was checked, when nothing was
+    too_big_at: int = 0  # the bound the store's size passed, when that is why
 
 
 def validate_graphs(graphs: dict[str, Graph]) -> ValidationReport:
@@ -62,7 +63,7 @@ def validate_store(store: StoreLike) -> ValidationReport:
     if too_many:
         return ValidationReport(False, (), Graph(), unchecked=(
             f"the store holds more than {MAX_VALIDATED_QUADS:,} asserted statements, "
-            "more than SHACL validation in memory can check"))
+            "more than SHACL validation in memory can check"), too_big_at=MAX_VALIDATED_QUADS)
     return validate_graphs({name: served_graph(store, name)
                             for name in (*ASSERTED_GRAPHS, "shapes")})
 
