@@ -134,6 +134,13 @@ def test_sentences_lists_iris_and_text(govkg) -> None:
     assert len(lines) == 77 and lines[9].startswith("sentence:p6s1\t根据发布结果显示")
 
 
+def test_sentences_with_their_english(govkg) -> None:
+    lines = govkg("sentences", "--english").stdout.splitlines()
+    assert len(lines) == 77
+    iri, chinese, english = lines[8].split("\t")
+    assert (iri, chinese) == ("sentence:p5s1", "北京市") and english == "Beijing"
+
+
 def test_broken_data_file_names_file_and_line(govkg, source_copy: Path) -> None:
     broken = source_copy / "data" / "common.ttl"
     lines = broken.read_text(encoding="utf-8").splitlines()

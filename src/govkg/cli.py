@@ -12,7 +12,7 @@ from govkg.dump import SELECTIONS, quads_of
 from govkg.errors import GovkgError
 from govkg.formats import find_format, result_kind, serialise_quads, serialise_result
 from govkg.query import run_query
-from govkg.report import read_report
+from govkg.report import read_report, read_translations
 from govkg.resources import find_sources
 from govkg.settings import load_settings, root_path
 from govkg.stats import graph_stats
@@ -161,11 +161,17 @@ def stats(settings: dict[str, Any]) -> None:
 
 
 @main.command()
+@click.option("--english", is_flag=True,
+              help="Add govkg's English translation of each sentence (editorial) as a column.")
 @click.pass_obj
-def sentences(settings: dict[str, Any]) -> None:
+def sentences(settings: dict[str, Any], english: bool) -> None:
     """List the report's sentences with the IRIs the data cites them by."""
-    for s in read_report(find_sources(root_path(settings)).report):
-        click.echo(f"sentence:p{s.line}s{s.number}\t{s.text}")
+    sources = find_sources(root_path(settings))
+    found = read_report(sources.report)
+    translations = read_translations(sources.translation, found) if english else {}
+    for s in found:
+        extra = f"\t{translations[s.iri]}" if english else ""
+        click.echo(f"sentence:p{s.line}s{s.number}\t{s.text}{extra}")
 
 
 @main.command()
