@@ -8,6 +8,7 @@ import pytest
 from pyoxigraph import NamedNode
 from rdflib import XSD, Literal, URIRef
 
+from govkg import intervals
 from govkg.errors import GovkgError
 from govkg.intervals import DATE_PROPERTIES, covered_days, interval_triples
 from govkg.query import run_query
@@ -100,3 +101,16 @@ def test_everything_dated_sorts_by_the_days_it_covers(store: pyoxigraph.Store) -
     assert [(date.fromisoformat(r["start"].value), date.fromisoformat(r["end"].value))
             for r in rows] == covered == sorted(covered)
     assert len({r["date"].datatype.value for r in rows}) == 3  # years, months and days mixed
+
+
+def test_a_store_gets_the_same_intervals_in_batches(store: pyoxigraph.Store,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``govkg reason --store`` adds them with ``store_intervals``, a batch a transaction."""
+    ends = [NamedNode(str(e)) for pair in DATE_PROPERTIES.values() for e in pair]
+    built = {q for e in ends for q in store.quads_for_pattern(None, e, None, INFERRED)}
+    copy = pyoxigraph.Store()
+    copy.extend(q for q in store if q not in built)
+    monkeypatch.setattr(intervals, "STORE_BATCH", 3)
+    graphs = [str(graph_iri(name)) for name in ("data", "external", "report")]
+    assert intervals.store_intervals(copy, graphs) == len(built)
+    assert {q for e in ends for q in copy.quads_for_pattern(None, e, None, INFERRED)} == built

@@ -52,29 +52,30 @@ def days_of(lexical: str, datatype: str) -> tuple[date, date] | None:
     pattern = _PATTERNS.get(URIRef(datatype))
     if pattern is None:
         return None
-    text = _TIMEZONE.sub("", lexical)
-    match = pattern.fullmatch(text)
+    match = pattern.fullmatch(_TIMEZONE.sub("", lexical))
     try:
-        if match is None:
-            raise ValueError(text)
-        parts = [int(p) for p in match.groups()]
-        if datatype == str(XSD.date):
-            day = date(*parts)
-            return day, day
-        year, month = parts[0], parts[1] if len(parts) > 1 else None
-        if month is None:
-            return date(year, 1, 1), date(year, 12, 31)
+        days = _first_and_last(datatype, [int(p) for p in match.groups()]) if match else None
+    except ValueError:  # a 13th month, a 30 February
+        days = None
+    if days is None:
+        raise GovkgError(f'"{lexical}" is not a valid xsd:{datatype.rpartition("#")[2]}')
+    return days
+
+
+def _first_and_last(datatype: str, parts: list[int]) -> tuple[date, date]:
+    if datatype == str(XSD.date):
+        return date(*parts), date(*parts)
+    if datatype == str(XSD.gYearMonth):
+        year, month = parts
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    except ValueError:
-        kind = datatype.rpartition("#")[2]
-        raise GovkgError(f'"{lexical}" is not a valid xsd:{kind}') from None
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
 
 
 def interval_triples(statements: Iterable[tuple[Node, Node, Node]]
                      ) -> Iterator[tuple[Node, URIRef, Literal]]:
     """The interval ends of every dated statement among ``statements``."""
     for subject, predicate, value in statements:
-        ends = DATE_PROPERTIES.get(predicate)  # type: ignore[call-overload]
+        ends = DATE_PROPERTIES.get(URIRef(predicate)) if isinstance(predicate, URIRef) else None
         if ends is None or not isinstance(value, Literal):
             continue
         try:
@@ -94,12 +95,27 @@ def add_intervals(asserted: Graph, into: Graph) -> None:
             into.add(triple)
 
 
+STORE_BATCH = 100_000  # quads added to a store in one transaction
+
+
 def store_intervals(store: pyoxigraph.Store, graphs: Iterable[str]) -> int:
     """Add to the store's ``graph/inferred`` the interval ends of every dated statement in
-    ``graphs`` (IRIs); the number of statements added."""
+    ``graphs`` (IRIs), ``STORE_BATCH`` quads a transaction; the number of quads added."""
+    batch: list[pyoxigraph.Quad] = []
+    added = 0
+    for quad in _store_interval_quads(store, graphs):
+        batch.append(quad)
+        if len(batch) == STORE_BATCH:
+            store.extend(batch)
+            added, batch = added + len(batch), []
+    store.extend(batch)
+    return added + len(batch)
+
+
+def _store_interval_quads(store: pyoxigraph.Store, graphs: Iterable[str]
+                          ) -> Iterator[pyoxigraph.Quad]:
     inferred = pyoxigraph.NamedNode(graph_iri("inferred"))
     xsd_date = pyoxigraph.NamedNode(str(XSD.date))
-    added = 0
     for graph in graphs:
         for predicate, ends in DATE_PROPERTIES.items():
             for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(str(predicate)),
@@ -111,11 +127,7 @@ def store_intervals(store: pyoxigraph.Store, graphs: Iterable[str]) -> int:
                     days = days_of(value.value, value.datatype.value)
                 except GovkgError as error:
                     raise GovkgError(f"{quad.subject} <{predicate}>: {error}") from None
-                if days is None:
-                    continue
-                for end, day in zip(ends, days, strict=True):
-                    day_literal = pyoxigraph.Literal(day.isoformat(), datatype=xsd_date)
-                    store.add(pyoxigraph.Quad(quad.subject, pyoxigraph.NamedNode(str(end)),
-                                              day_literal, inferred))
-                    added += 1
-    return added
+                for end, day in zip(ends, days or (), strict=False):
+                    yield pyoxigraph.Quad(quad.subject, pyoxigraph.NamedNode(str(end)),
+                                          pyoxigraph.Literal(day.isoformat(), datatype=xsd_date),
+                                          inferred)
