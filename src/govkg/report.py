@@ -61,7 +61,7 @@ def read_translations(path: Path, sentences: list[Sentence]) -> dict[URIRef, str
     names no sentence of the report, or quotes it wrongly, or a sentence without a
     translation, raises ``DataFileError`` naming the file and the line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # an editor may add a BOM
     except FileNotFoundError as error:
         raise DataFileError(str(path), None, "no such file") from error
     except UnicodeDecodeError as error:
