@@ -1,6 +1,7 @@
 """A sentence's page shows the report's Chinese beside govkg's English translation, marked
 as editorial, in both page languages; in Chromium the two sit side by side on a wide screen
-and one above the other on a phone."""
+and one above the other on a phone. Search finds a sentence by its English and says whose
+English it is."""
 
 import pytest
 
@@ -51,3 +52,15 @@ def test_side_by_side_on_a_wide_screen_stacked_on_a_phone(page, live_server) -> 
     assert narrow_zh["x"] == narrow_en["x"] and narrow_zh["y"] < narrow_en["y"]
     shot(page, "sentence-phone")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("language", "marked"), [
+    ("en", "matched: govkg's English translation of a report sentence"),
+    ("zh", "govkg 对报告句子的英文译文"),
+])
+def test_search_finds_a_sentence_by_its_english_and_says_whose(client, language: str,
+                                                                marked: str) -> None:
+    page = client.get("/search", query_string={"q": "maximum-one-visit reform"},
+                      headers={"Accept-Language": language}).get_data(as_text=True)
+    hit = page.split('<a href="/id/sentence/p20s1"')[1].split("</li>")[0]
+    assert marked in hit and "<mark>maximum-one-visit reform</mark>" in hit
