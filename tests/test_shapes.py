@@ -13,7 +13,7 @@ from govkg.build import read_graphs
 from govkg.query import run_query
 from govkg.resources import find_sources
 from govkg.validate import validate_graphs, validate_store
-from govkg.vocab import GK, ID
+from govkg.vocab import ASSERTED_GRAPHS, GK, ID, graph_iri
 
 GKNS = GK._NS
 BEIJING = URIRef(ID + "region/beijing")
@@ -192,12 +192,9 @@ def test_a_store_too_big_to_check_says_so(store: pyoxigraph.Store,
     assert "more than 100 asserted statements" in report.unchecked
 
 
-CLASSES_USED = """
-SELECT DISTINCT ?class WHERE {
-  VALUES ?g { <https://w3id.org/govkg/graph/data> <https://w3id.org/govkg/graph/external>
-              <https://w3id.org/govkg/graph/report> }
-  GRAPH ?g { ?thing a ?class }
-}"""
+DATA_GRAPHS = " ".join(f"<{graph_iri(name)}>" for name in ASSERTED_GRAPHS if name != "ontology")
+CLASSES_USED = (f"SELECT DISTINCT ?class WHERE {{ VALUES ?g {{ {DATA_GRAPHS} }} "
+                "GRAPH ?g { ?thing a ?class } }")
 SHAPED = """
 ASK {
   { GRAPH <https://w3id.org/govkg/graph/shapes> { ?shape sh:targetClass ?class } } UNION
