@@ -24,10 +24,10 @@ from govkg.vocab import BASE
 from govkg.web.serve.access_log import AccessLogger
 from govkg.web.serve.balanced_worker import BalancedThreadWorker, ConnectionBoard
 from govkg.web.serve.cpu_affinity import choose_cpu, pin_process
+from govkg.web.serve.request_reader import MAX_REQUEST_LINE
 
 TIMEOUT_SECONDS = 120
 THREADS_PER_WORKER = 4
-MAX_REQUEST_LINE = 8190  # gunicorn's largest; a longer request line is answered 414
 # the access log: client, request, status, bytes, total ms, request id, app and query time
 # (``AccessLogger`` makes just these fields)
 ACCESS_LOG_FORMAT = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s '
@@ -55,6 +55,10 @@ class GovkgServer(BaseApplication):
             "access_log_format": ACCESS_LOG_FORMAT,
             "logger_class": AccessLogger,
             "limit_request_line": MAX_REQUEST_LINE,
+            # gunicorn's control socket (``worker add``, ``kill``, ``shutdown``) sat at one
+            # path per user, shared and deleted by every server on the host: govkg is
+            # stopped and scaled by signals and options, so it has none
+            "control_socket_disable": True,
             "errorlog": "-",
             "preload_app": False,
             "proc_name": "govkg",
