@@ -1,7 +1,11 @@
 """The query-text reader: linear time on crafted text, SPARQL's own tokens (escapes in
 prefixed names), and the nesting cap that keeps the engine's parser from crashing."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +19,13 @@ from govkg.sparql_text import (
     uses_service,
 )
 
-from conftest import run_govkg
+
+def run_govkg(*args: str, cache_dir: Path) -> subprocess.CompletedProcess:
+    """The ``govkg`` command as a user runs it, in a subprocess."""
+    env = {**os.environ, "GOVKG_CACHE_DIR": str(cache_dir)}
+    return subprocess.run([sys.executable, "-m", "govkg", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
 
 SIZE = 48_000  # 48 KB of the crafted texts took 34 s with the earlier reader
 CRAFTED = {

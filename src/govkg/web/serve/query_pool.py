@@ -30,7 +30,7 @@ from typing import Any
 from govkg.web.serve import cpu_affinity
 from govkg.web.serve.channel import Channel
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
-from govkg.web.serve.query_worker import QueryAnswer, QueryJob
+from govkg.web.serve.query_worker import QueryAnswer, QueryJob, needs_network
 
 LOOSE_AFTER_SECONDS = 0.02  # a query still running then may leave its web worker's CPU
 HEAVY_AFTER_SECONDS = 1.0
@@ -192,10 +192,13 @@ class QueryPool:
             process.wait()
             channel.close()
             raise
-        if not isolated and not self.settings.get("service_allow") \
-                and not self.settings.get("endpoint"):
-            log.warning("query worker %s could not be cut off from the network; only the "
-                        "keyword guard keeps SERVICE out", process.pid)
+        if not isolated and not needs_network(self.settings):
+            if self.settings.get("allow_unconfined"):
+                log.warning("query worker %s could not be cut off from the network; only "
+                            "the keyword guard keeps SERVICE out", process.pid)
+            else:
+                log.error("query worker %s could not be cut off from the network: it runs "
+                          "no user queries (allow it with --allow-unconfined)", process.pid)
         return Worker(process, channel, isolated)
 
     def close(self) -> None:

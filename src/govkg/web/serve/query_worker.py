@@ -5,7 +5,9 @@ process it can kill (``govkg.web.serve.query_pool``). The worker opens its store
 ``govkg.store.open_store`` like every other part of govkg, cuts results at ``max_rows``
 and serialises them itself, so only bytes cross the pipe. It has no network unless the
 settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
-namespace first, so no query, whatever the keyword guard misses, can fetch anything.
+namespace first, so no query, whatever the keyword guard misses, can fetch anything; where
+the system refuses that, it answers every query ``unconfined`` unless the operator has
+allowed it (``allow_unconfined``), and ``govkg serve`` refuses to start.
 
 Run as ``python -m govkg.web.serve.query_worker FD PARENT_PID``: FD is its end of a socket pair.
 """
@@ -16,6 +18,7 @@ import os
 import resource
 import signal
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -55,8 +58,9 @@ class QueryJob:
 
 @dataclass
 class QueryAnswer:
-    # "ok", "syntax" (the parser refused it), "failed" (evaluation error) or "upstream" (an
+    # "ok", "syntax" (the parser refused it), "failed" (evaluation error), "upstream" (an
     # external endpoint is down or silent: ``code`` is the HTTP status to answer, 502 or 504)
+    # or "unconfined" (the worker has a network and may not run user queries)
     status: str
     kind: str = ""  # "results", "boolean" or "graph"
     body: bytes = b""
@@ -66,6 +70,21 @@ class QueryAnswer:
     message: str = ""
     seconds: float = 0.0
     code: int = 0
+
+
+# the answer of a worker that could not leave the network and was not allowed to run so
+UNCONFINED = QueryAnswer(
+    "unconfined", message="This server cannot cut its query workers off from the network, "
+    "so it runs no user queries; its operator can allow that with --allow-unconfined.")
+
+
+def can_isolate() -> bool:
+    """Whether a process here may move into an empty network namespace (tried in a
+    child process, so the caller keeps its network)."""
+    probe = subprocess.run([sys.executable, "-c", "from govkg.web.serve.query_worker import "
+                            "isolate_network; raise SystemExit(0 if isolate_network() else 1)"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    return probe.returncode == 0
 
 
 def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
@@ -165,6 +184,8 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
     settings = channel.receive()
     isolated = False if needs_network(settings) else isolate_network()
+    refused = not isolated and not needs_network(settings) \
+        and not settings.get("allow_unconfined")
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, resource.RLIM_INFINITY))
     from govkg.store import open_store
 
@@ -175,7 +196,7 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
             job = channel.receive()
         except (EOFError, OSError):
             return
-        channel.send(evaluate(store, job))
+        channel.send(UNCONFINED if refused else evaluate(store, job))
 
 
 if __name__ == "__main__":

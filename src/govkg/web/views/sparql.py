@@ -183,6 +183,8 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     try:
         answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
         g.engine_seconds = answer.seconds
+        if answer.status == "unconfined":
+            raise refuse(ServiceUnavailable(answer.message), "unconfined")
         return answer
     except QueryTimedOut:
         count_timeout()
