@@ -8,7 +8,10 @@ once, and a fresh worker is started in the background. A query that runs past
 ``HEAVY_AFTER_SECONDS`` must hold one of its client's slots (``govkg.web.serve.client_slots``),
 else it is stopped with ``TooManyHeavyQueries``. A worker keeps its web process's CPU
 (``govkg.web.serve.cpu_affinity``) while it answers quick queries; one still running after
-``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. All workers are started by one
+``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. Which waiting query gets a free
+worker is decided by ``govkg.web.serve.lanes`` (bounded, fair, and one worker kept from
+heavy clients); a heavy client with no free slot is refused before its query runs, and a
+query that crashes its worker counts against its client. All workers are started by one
 long-lived thread, because a worker dies with the thread that forked it
 (``PR_SET_PDEATHSIG``).
 """
@@ -30,6 +33,8 @@ from typing import Any
 from govkg.web.serve import cpu_affinity
 from govkg.web.serve.channel import Channel
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
+from govkg.web.serve.lanes import Lanes
+from govkg.web.serve.lanes import PoolBusy as PoolBusy  # raised by run(), caught by views
 from govkg.web.serve.query_worker import QueryAnswer, QueryJob, needs_network
 
 LOOSE_AFTER_SECONDS = 0.02  # a query still running then may leave its web worker's CPU
@@ -44,10 +49,6 @@ log = logging.getLogger("govkg.query_pool")
 
 class QueryTimedOut(Exception):
     """The query ran past the limit; its worker was killed."""
-
-
-class PoolBusy(Exception):
-    """No worker became free within the time limit."""
 
 
 class WorkerDied(Exception):
@@ -85,7 +86,7 @@ class QueryPool:
         self.settings = settings
         self.size = size
         self.slots = slots
-        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()  # hot workers stay hot
+        self.lanes = Lanes(size)  # who gets the next free worker
         self._to_start: queue.Queue[None] = queue.Queue()
         self._workers: set[Worker] = set()
         self._lock = threading.Lock()
@@ -98,10 +99,9 @@ class QueryPool:
 
     def run(self, job: QueryJob, client: str, timeout: float) -> QueryAnswer:
         """``job``'s answer; raises one of this module's exceptions when it has none."""
-        try:
-            worker = self._idle.get(timeout=timeout + WORKER_WAIT_GRACE_SECONDS)
-        except queue.Empty:
-            raise PoolBusy from None
+        if self.lanes.is_heavy(client) and not self.slots.has_free(client):
+            raise TooManyHeavyQueries  # refused before it runs: no worker is stopped
+        worker = self.lanes.take(client, timeout + WORKER_WAIT_GRACE_SECONDS)
         started = time.monotonic()
         deadline = started + timeout
         try:
@@ -110,6 +110,7 @@ class QueryPool:
                 worker.spread()  # not a quick one: it may use every CPU
                 heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
                 if not worker.answered_within(heavy_at - time.monotonic()):
+                    self.lanes.mark_heavy(client)
                     with self.slots.hold(client):
                         if not worker.answered_within(deadline - time.monotonic()):
                             raise QueryTimedOut
@@ -122,9 +123,10 @@ class QueryPool:
             self._replace(worker)
             raise
         except (EOFError, OSError):
+            self.lanes.mark_heavy(client)  # a crash counts against the client like a timeout
             self._replace(worker)
             raise WorkerDied from None
-        self._idle.put(worker)
+        self.lanes.put(worker)
         return answer
 
     def wait_until_ready(self, limit: float = STARTUP_LIMIT_SECONDS) -> bool:
@@ -164,7 +166,7 @@ class QueryPool:
                     continue
                 with self._lock:
                     self._workers.add(worker)
-                self._idle.put(worker)
+                self.lanes.put(worker)
 
     def _retry_later(self) -> None:
         time.sleep(RESTART_PAUSE_SECONDS)

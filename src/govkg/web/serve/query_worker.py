@@ -40,7 +40,8 @@ from govkg.query import QueryResult, run_query
 from govkg.vocab import PREFIXES
 from govkg.web.serve.channel import Channel
 
-MEMORY_LIMIT_BYTES = 4 << 30  # a query that needs more dies alone (the pool answers 503)
+MEMORY_SHARE = 0.75  # of the machine's memory, for all query workers together
+MIN_MEMORY_BYTES = 1 << 30
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG = 1
 PAGE = "page"  # the format name for the HTML query page: TSV or N-Triples, parsed there
@@ -156,6 +157,18 @@ def _triples(result: Any, fmt: Any, max_rows: int) -> QueryAnswer:
     return QueryAnswer("ok", "graph", body, fmt.media_type, len(triples), truncated)
 
 
+def memory_limit_bytes(settings: dict[str, Any]) -> int:
+    """The address space one query worker may use: ``query_memory_mb``, or else its share
+    of ``MEMORY_SHARE`` of the machine's memory among every query worker of the server
+    (2 × 2 workers each had 4 GiB: 16 GiB on any machine). A query needing more dies
+    alone, and the pool answers 503."""
+    if int(settings.get("query_memory_mb") or 0) > 0:
+        return int(settings["query_memory_mb"]) << 20
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    workers = int(settings.get("workers") or 1) * int(settings.get("query_workers") or 1)
+    return max(MIN_MEMORY_BYTES, int(total * MEMORY_SHARE / workers))
+
+
 def needs_network(settings: dict[str, Any]) -> bool:
     """Only an operator's SERVICE allowlist or a remote endpoint needs the network."""
     return bool(settings.get("service_allow") or settings.get("endpoint"))
@@ -186,7 +199,8 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
     isolated = False if needs_network(settings) else isolate_network()
     refused = not isolated and not needs_network(settings) \
         and not settings.get("allow_unconfined")
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, resource.RLIM_INFINITY))
+    limit = memory_limit_bytes(settings)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
     from govkg.store import open_store
 
     store = open_store(settings)

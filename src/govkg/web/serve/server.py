@@ -30,7 +30,9 @@ from govkg.web.serve.query_worker import can_isolate, needs_network
 from govkg.web.serve.request_reader import MAX_REQUEST_LINE
 
 TIMEOUT_SECONDS = 120
-THREADS_PER_WORKER = 4
+# threads only run the app (requests are read by the event loop, reading_worker), and a
+# heavy client holds a few at most (lanes): the rest keep pages and quick queries going
+THREADS_PER_WORKER = 16
 # the access log: client, request, status, bytes, total ms, request id, app and query time
 # (``AccessLogger`` makes just these fields)
 ACCESS_LOG_FORMAT = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s '
