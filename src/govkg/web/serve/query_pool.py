@@ -11,7 +11,9 @@ else it is stopped with ``TooManyHeavyQueries``. A worker keeps its web process'
 ``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. Which waiting query gets a free
 worker is decided by ``govkg.web.serve.lanes`` (bounded, fair, and one worker kept from
 heavy clients); a heavy client with no free slot is refused before its query runs, and a
-query that crashes its worker counts against its client. All workers are started by one
+query that crashes its worker counts against its client. On SIGTERM the running queries are
+stopped (``stop_all_queries``) and answered 503 before the process exits: the graceful
+timeout (10 s) is shorter than a query's (30 s). All workers are started by one
 long-lived thread, because a worker dies with the thread that forked it
 (``PR_SET_PDEATHSIG``).
 """
@@ -55,6 +57,10 @@ class WorkerDied(Exception):
     """The worker died during the query (out of memory, or killed from outside)."""
 
 
+class ServerStopping(PoolBusy):
+    """The server is stopping: the query was stopped, or not started."""
+
+
 class TooManyHeavyQueries(Exception):
     """The client already runs as many heavy queries as it may; this one was stopped."""
 
@@ -87,6 +93,8 @@ class QueryPool:
         self.size = size
         self.slots = slots
         self.lanes = Lanes(size)  # who gets the next free worker
+        self._busy: set[Worker] = set()  # workers running a query now
+        self.stopping = False
         self._to_start: queue.Queue[None] = queue.Queue()
         self._workers: set[Worker] = set()
         self._lock = threading.Lock()
@@ -96,12 +104,27 @@ class QueryPool:
             self._to_start.put(None)
         self._starter.start()
         atexit.register(self.close)
+        _POOLS.append(self)
 
     def run(self, job: QueryJob, client: str, timeout: float) -> QueryAnswer:
         """``job``'s answer; raises one of this module's exceptions when it has none."""
+        if self.stopping:
+            raise ServerStopping
         if self.lanes.is_heavy(client) and not self.slots.has_free(client):
             raise TooManyHeavyQueries  # refused before it runs: no worker is stopped
         worker = self.lanes.take(client, timeout + WORKER_WAIT_GRACE_SECONDS)
+        with self._lock:
+            self._busy.add(worker)
+        try:
+            answer = self._run_on(worker, job, client, timeout)
+        finally:
+            with self._lock:
+                self._busy.discard(worker)
+        self.lanes.put(worker)
+        return answer
+
+    def _run_on(self, worker: Worker, job: QueryJob, client: str, timeout: float
+                ) -> QueryAnswer:
         started = time.monotonic()
         deadline = started + timeout
         try:
@@ -123,11 +146,21 @@ class QueryPool:
             self._replace(worker)
             raise
         except (EOFError, OSError):
-            self.lanes.mark_heavy(client)  # a crash counts against the client like a timeout
             self._replace(worker)
+            if self.stopping:
+                raise ServerStopping from None
+            self.lanes.mark_heavy(client)  # a crash counts against the client like a timeout
             raise WorkerDied from None
-        self.lanes.put(worker)
         return answer
+
+    def stop_queries(self) -> None:
+        """The server is stopping: stop every running query (each is answered 503 before
+        the web process exits) and start no more."""
+        self.stopping = True
+        with self._lock:
+            busy = list(self._busy)
+        for worker in busy:
+            worker.process.kill()
 
     def wait_until_ready(self, limit: float = STARTUP_LIMIT_SECONDS) -> bool:
         """Wait until every worker runs (or ``limit`` passes); whether they all do."""
@@ -208,6 +241,15 @@ class QueryPool:
             workers, self._workers = list(self._workers), set()
         for worker in workers:
             worker.stop()
+
+
+_POOLS: list[QueryPool] = []  # the pools of this process
+
+
+def stop_all_queries() -> None:
+    """Stop the running queries of every pool of this process (on SIGTERM)."""
+    for pool in _POOLS:
+        pool.stop_queries()
 
 
 def make_pool(settings: dict[str, Any]) -> QueryPool:

@@ -23,6 +23,7 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
+from govkg.web.serve.query_pool import stop_all_queries
 from govkg.web.serve.refusals import HeaderAddingSocket, new_request_id, refusal_bytes
 from govkg.web.serve.request_reader import Refusal, RequestReader
 
@@ -107,6 +108,12 @@ class ReadingThreadWorker(ThreadWorker):
             conn.init()
             conn.parser.unreader.unread(data)
         return super().handle(conn)
+
+    def handle_exit(self, sig: Any, frame: Any) -> None:
+        """SIGTERM: stop the running queries, so that each is answered 503 within the
+        graceful timeout rather than cut off when the process exits."""
+        stop_all_queries()
+        super().handle_exit(sig, frame)
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: Any) -> None:
         """gunicorn's own error pages (400 for a malformed request …), with the security

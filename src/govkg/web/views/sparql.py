@@ -32,7 +32,13 @@ from govkg.web.display import Labeller
 from govkg.web.documents import rdf_response
 from govkg.web.examples import EXAMPLES
 from govkg.web.negotiation import pick
-from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
+from govkg.web.serve.query_pool import (
+    PoolBusy,
+    QueryTimedOut,
+    ServerStopping,
+    TooManyHeavyQueries,
+    WorkerDied,
+)
 from govkg.web.serve.query_worker import PAGE, QueryAnswer, QueryJob
 from govkg.web.site import current_site
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
@@ -192,6 +198,10 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
             f"The query timed out: it ran longer than the {limit:g} s limit and was stopped. "
             "Narrow it down (LIMIT, more specific patterns) and try again.",
             retry_after=RETRY_AFTER_SECONDS), "timeout") from None
+    except ServerStopping:
+        raise refuse(ServiceUnavailable(
+            "The server is restarting and stopped this query; send it again shortly.",
+            retry_after=RETRY_AFTER_SECONDS), "stopping") from None
     except PoolBusy:
         raise refuse(ServiceUnavailable(
             "Every query worker is busy with long queries; try again shortly.",
