@@ -46,6 +46,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +60,8 @@ from pypinyin.constants import RE_HANS
 from pypinyin.seg.simpleseg import simple_seg
 
 from govkg.builds import build_id
+from govkg.errors import GovkgError
+from govkg.files import is_intact, write_checksum
 from govkg.query import StoreLike, run_query
 from govkg.search_short import (
     GRAMS_SCHEMA,
@@ -71,7 +74,7 @@ from govkg.search_short import (
 from govkg.store import open_store
 from govkg.vocab import graph_iri
 
-INDEX_FORMAT = "2"  # bump when the index's layout or content changes for the same graphs
+INDEX_FORMAT = "3"  # bump when the index's layout or content changes for the same graphs
 MAX_QUERY_CHARS = 200  # longer queries are cut: a search box needs no more
 MAX_LIMIT = 200
 SNIPPET_CONTEXT = 30  # characters kept either side of the first match in long texts
@@ -161,7 +164,12 @@ class Hit:
 # --- Text helpers ---------------------------------------------------------------------------
 
 def fold(text: str) -> str:
-    """Lower-case ``text`` character by character, so positions in the result match it."""
+    """Lower-case ``text`` character by character, so positions in the result match it,
+    with each character that NFKC maps to one character mapped (full-width ``ｙｓｓ`` is
+    ``yss``; ``ﬁ``, which NFKC makes two, is kept)."""
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c
+                       for c in text)
     # str.lower maps every character on its own except a final capital sigma, and never
     # drops one: when the length is kept, each character became one.
     if "\u03a3" not in text and len(low := text.lower()) == len(text):
@@ -367,9 +375,13 @@ def build_index(store: pyoxigraph.Store, path: Path | str) -> Path:
     try:
         _write_index(Path(tmp), texts, types)
         os.replace(tmp, path)
+    except sqlite3.Error as error:  # a full disk: one line, and nothing left behind
+        Path(tmp).unlink(missing_ok=True)
+        raise GovkgError(f"could not write the search index {path}: {error}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    write_checksum(path)
     return path
 
 
@@ -432,7 +444,7 @@ def open_index(settings: dict[str, Any], store: StoreLike | None = None) -> Sear
     index has to be built.
     """
     path = search_index_path(settings, build_id(settings))
-    if not path.is_file():
+    if not is_intact(path):  # missing, or corrupted since it was built: built again
         build_index(store if store is not None else open_store(settings), path)
     return SearchIndex(path)
 
