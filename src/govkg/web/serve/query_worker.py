@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from itertools import islice
 from typing import Any
 
@@ -57,12 +58,17 @@ class QueryJob:
     max_rows: int
 
 
+class AnswerStatus(StrEnum):
+    OK = "ok"
+    SYNTAX = "syntax"  # the parser refused it
+    FAILED = "failed"  # evaluation error
+    UPSTREAM = "upstream"  # an external endpoint is down or silent: ``code`` says 502 or 504
+    UNCONFINED = "unconfined"  # the worker has a network and may not run user queries
+
+
 @dataclass
 class QueryAnswer:
-    # "ok", "syntax" (the parser refused it), "failed" (evaluation error), "upstream" (an
-    # external endpoint is down or silent: ``code`` is the HTTP status to answer, 502 or 504)
-    # or "unconfined" (the worker has a network and may not run user queries)
-    status: str
+    status: AnswerStatus
     kind: str = ""  # "results", "boolean" or "graph"
     body: bytes = b""
     media_type: str = ""
@@ -75,8 +81,9 @@ class QueryAnswer:
 
 # the answer of a worker that could not leave the network and was not allowed to run so
 UNCONFINED = QueryAnswer(
-    "unconfined", message="This server cannot cut its query workers off from the network, "
-    "so it runs no user queries; its operator can allow that with --allow-unconfined.")
+    AnswerStatus.UNCONFINED,
+    message="This server cannot cut its query workers off from the network, so it runs no "
+            "user queries; its operator can allow that with --allow-unconfined.")
 
 
 def can_isolate() -> bool:
@@ -97,11 +104,12 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
                            union_default_graph=job.union_default_graph)
         answer = serialise_answer(result, job)
     except QueryError as error:
-        return QueryAnswer("syntax", message=str(error))
+        return QueryAnswer(AnswerStatus.SYNTAX, message=str(error))
     except UpstreamError as error:  # an external endpoint down or silent (--endpoint)
-        return QueryAnswer("upstream", message=str(error), code=error.status)
+        return QueryAnswer(AnswerStatus.UPSTREAM, message=str(error), code=error.status)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
-        return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
+        return QueryAnswer(AnswerStatus.FAILED,
+                           message=f"The query could not be evaluated: {error}")
     answer.seconds = time.perf_counter() - started
     return answer
 
@@ -110,8 +118,9 @@ def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
     fmt = None if job.format_name == PAGE else find_format(job.format_name)
     if isinstance(result, QueryBoolean):
         if fmt is None:
-            return QueryAnswer("ok", "boolean", b"true" if result else b"false", "text/plain", 1)
-        return QueryAnswer("ok", "boolean", result.serialize(format=fmt.oxigraph),
+            return QueryAnswer(AnswerStatus.OK, "boolean", b"true" if result else b"false",
+                               "text/plain", 1)
+        return QueryAnswer(AnswerStatus.OK, "boolean", result.serialize(format=fmt.oxigraph),
                            fmt.media_type, 1)
     if isinstance(result, QuerySolutions):
         return _solutions(result, fmt, job.max_rows)
@@ -135,7 +144,7 @@ def _solutions(result: QuerySolutions, fmt: Any, max_rows: int) -> QueryAnswer:
         if truncated and fmt.oxigraph == QueryResultsFormat.JSON:
             body = body[:-1] + b',"truncated":true}'  # the object ends with its last brace
     media_type = "text/tab-separated-values" if fmt is None else fmt.media_type
-    return QueryAnswer("ok", "results", body, media_type, rows, truncated)
+    return QueryAnswer(AnswerStatus.OK, "results", body, media_type, rows, truncated)
 
 
 def _nth_newline(data: bytes, n: int) -> int:
@@ -151,10 +160,11 @@ def _triples(result: Any, fmt: Any, max_rows: int) -> QueryAnswer:
     del triples[max_rows:]
     if fmt is None:
         body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        return QueryAnswer("ok", "graph", body, "application/n-triples", len(triples), truncated)
+        return QueryAnswer(AnswerStatus.OK, "graph", body, "application/n-triples", len(triples),
+                           truncated)
     prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
     body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    return QueryAnswer("ok", "graph", body, fmt.media_type, len(triples), truncated)
+    return QueryAnswer(AnswerStatus.OK, "graph", body, fmt.media_type, len(triples), truncated)
 
 
 def memory_limit_bytes(settings: dict[str, Any]) -> int:
@@ -213,8 +223,8 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
         channel.send(UNCONFINED if refused else evaluate(store, job))
 
 
-if __name__ == "__main__":
-    # by its import name, so that answers pickle as govkg.web.serve.query_worker.QueryAnswer
-    from govkg.web.serve import query_worker
-
-    query_worker.serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))
+def main() -> None:
+    """The worker process's entry point: ``argv`` holds the pipe's descriptor and the parent's
+    pid. Started by import name (``query_pool.WORKER_COMMAND``), not as ``__main__``, so that
+    answers pickle as ``govkg.web.serve.query_worker.QueryAnswer``."""
+    serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))

@@ -46,7 +46,7 @@ from govkg.web.serve.query_pool import (
     TooManyHeavyQueries,
     WorkerDied,
 )
-from govkg.web.serve.query_worker import PAGE, QueryAnswer, QueryJob
+from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.site import current_site
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.views.metrics import count_timeout, refuse
@@ -149,20 +149,20 @@ def endpoint() -> Response | str:
     except NotAcceptable:
         # a syntax error outranks the format: worth one bounded run in a worker to know
         answer = run_user_query(protocol, None)
-        if answer.status == "syntax":
+        if answer.status is AnswerStatus.SYNTAX:
             return syntax_error(protocol.query, answer.message)
-        if answer.status == "upstream":
+        if answer.status is AnswerStatus.UPSTREAM:
             abort(answer.code, answer.message)
         raise
     answer = run_user_query(protocol, fmt)
-    if form is None and answer.status == "ok":
+    if form is None and answer.status is AnswerStatus.OK:
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
         answer = run_user_query(protocol, fmt) if fmt else answer
-    if answer.status == "syntax":
+    if answer.status is AnswerStatus.SYNTAX:
         return syntax_error(protocol.query, answer.message)
-    if answer.status == "failed":
+    if answer.status is AnswerStatus.FAILED:
         raise refuse(BadRequest(answer.message), "evaluation")
-    if answer.status == "upstream":
+    if answer.status is AnswerStatus.UPSTREAM:
         abort(answer.code, answer.message)
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
@@ -201,7 +201,7 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     try:
         answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
         g.engine_seconds = answer.seconds
-        if answer.status == "unconfined":
+        if answer.status == AnswerStatus.UNCONFINED:
             raise refuse(ServiceUnavailable(answer.message), "unconfined")
         return answer
     except QueryTimedOut:
