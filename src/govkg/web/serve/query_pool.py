@@ -120,15 +120,18 @@ class QueryPool:
         with self._lock:
             self._busy.add(worker)
         try:
-            answer = self._run_on(worker, job, client, timeout)
+            answer, reusable = self._run_on(worker, job, client, timeout)
         finally:
             with self._lock:
                 self._busy.discard(worker)
-        self.lanes.put(worker)
+        if reusable:
+            self.lanes.put(worker)
         return answer
 
     def _run_on(self, worker: Worker, job: QueryJob, client: str, timeout: float
-                ) -> QueryAnswer:
+                ) -> tuple[QueryAnswer, bool]:
+        """The answer, and whether the worker may run the next query (else it is being
+        replaced)."""
         started = time.monotonic()
         deadline = started + timeout
         try:
@@ -138,9 +141,14 @@ class QueryPool:
                 heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
                 if not worker.answered_within(heavy_at - time.monotonic()):
                     self.lanes.mark_heavy(client)
+                    cpu_affinity.lower(worker.process.pid)  # pages and quick queries first
                     with self.slots.hold(client):
                         if not worker.answered_within(deadline - time.monotonic()):
                             raise QueryTimedOut
+                    if not cpu_affinity.restore(worker.process.pid):
+                        answer = worker.channel.receive()
+                        self._replace(worker)  # it cannot get its priority back
+                        return answer, False
                 worker.pin()
             answer = worker.channel.receive()
         except NoSlotFree:
@@ -155,7 +163,7 @@ class QueryPool:
                 raise ServerStopping from None
             self.lanes.mark_heavy(client)  # a crash counts against the client like a timeout
             raise WorkerDied from None
-        return answer
+        return answer, True
 
     def stop_queries(self) -> None:
         """The server is stopping: stop every running query (each is answered 503 before
