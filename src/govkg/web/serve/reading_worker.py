@@ -11,6 +11,11 @@ to a thread, with its bytes handed to gunicorn's parser: an idle or slow connect
 a buffer in the event loop. A request must send its head within ``HEAD_SECONDS`` and its
 body within ``BODY_SECONDS`` after that (408 otherwise); one too large is answered 413,
 414 or 431 from the loop (``govkg.web.serve.refusals``), and never cut and run.
+
+A kept-alive connection that turns readable is read at once, and waits on the loop only
+for what has not arrived. The cost, measured with ``wrk -c8`` against gunicorn's own
+reading on the shared 2-core machine (load 13-19): 2,720-2,820 against 2,870-2,960
+``ASK {}`` answers/s, 4,600-4,870 against 4,990-5,300 ``/robots.txt``/s, in turns.
 """
 
 import contextlib
@@ -60,38 +65,55 @@ class ReadingThreadWorker(ThreadWorker):
         reading = Reading(RequestReader(), time.monotonic() + HEAD_SECONDS)
         verdict = reading.reader.feed(ahead) if ahead else False
         if verdict is False:
+            # a kept-alive connection is here because its request is arriving: read it now,
+            # and wait on the loop only for what has not come yet
             conn.sock.setblocking(False)
-            self.reading[conn] = reading
-            self.poller.register(conn.sock, selectors.EVENT_READ,
-                                 partial(self._on_readable, conn))
-        else:
-            self._judge(conn, reading, verdict)
+            verdict = self._read(conn, reading)
+            if verdict is None:
+                return
+            if verdict is False:
+                self.reading[conn] = reading
+                self.poller.register(conn.sock, selectors.EVENT_READ,
+                                     partial(self._on_readable, conn))
+                return
+        self._judge(conn, reading, verdict)
 
     def _on_readable(self, conn: Any, _sock: Any) -> None:
         reading = self.reading[conn]
+        verdict = self._read(conn, reading)
+        if verdict is None:  # gone, and closed
+            return
+        if verdict is not False:
+            self._stop_reading(conn)
+        self._judge(conn, reading, verdict)
+
+    def _read(self, conn: Any, reading: Reading) -> Refusal | bool | None:
+        """What has arrived, fed to the reader: its verdict, or None when the client has
+        gone (the connection is closed then)."""
         try:
             data = conn.sock.recv(READ_BYTES)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
-        if not data:  # the client went away
+        if not data:
             self._stop_reading(conn)
             self._close(conn)
-            return
+            return None
         had_head = reading.reader.head_end is not None
         verdict = reading.reader.feed(data)
         if not had_head and reading.reader.head_end is not None:
             reading.deadline = time.monotonic() + BODY_SECONDS
-        self._judge(conn, reading, verdict)
+        return verdict
 
     def _judge(self, conn: Any, reading: Reading, verdict: Refusal | bool) -> None:
+        """Act on the reader's verdict: wait (with ``100 Continue`` where the client asks
+        for it), refuse, or hand the complete request to a thread."""
         if verdict is False:
             if reading.reader.wants_continue() and not reading.continued:
                 reading.continued = True
                 self._send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
             return
-        self._stop_reading(conn)
         if isinstance(verdict, Refusal):
             self._refuse(conn, verdict)
             return
