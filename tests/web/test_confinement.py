@@ -2,11 +2,13 @@
 shim that makes ``unshare`` fail), govkg runs no user query unless its operator allows it."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from govkg.settings import load_settings
 from govkg.web.serve.client_slots import ClientSlots
@@ -58,3 +60,21 @@ def test_an_unconfined_worker_runs_queries_only_when_allowed(no_unshare, cache_d
         assert answer.status == status
     finally:
         pool.close()
+
+
+@pytest.mark.server
+def test_an_escaped_hash_no_longer_hides_service(strict_server):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        listener.settimeout(0.5)
+        target = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+        response = requests.post(
+            strict_server.url + "/sparql", timeout=30,
+            data=f"PREFIX e: <http://e/> SELECT * {{ BIND(e:a\\# AS ?x) "
+                 f"SERVICE <{target}> {{ ?a ?b ?c }} }}",
+            headers={"Content-Type": "application/sparql-query", "Accept": "text/plain"})
+        assert response.status_code == 400
+        assert "SERVICE" in response.text
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing came
