@@ -160,13 +160,22 @@ class Hit:
 
 # --- Text helpers ---------------------------------------------------------------------------
 
+# Characters that NFKC makes one ASCII letter or digit (full-width ｙ, circled ①,
+# mathematical 𝐲 …), mapped so: a query typed in full width finds the ASCII label. Other
+# compatibility characters (full-width punctuation, which the report's text is full of)
+# are kept, as the full-text index holds the text as written.
+_COMPATIBLE_ALNUM = {
+    code: folded for start, end in ((0x2000, 0x3400), (0xFF00, 0xFFF0), (0x1D400, 0x1D800))
+    for code in range(start, end)
+    if len(folded := unicodedata.normalize("NFKC", chr(code))) == 1
+    and folded.isascii() and folded.isalnum()}
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` character by character, so positions in the result match it,
-    with each character that NFKC maps to one character mapped (full-width ``ｙｓｓ`` is
-    ``yss``; ``ﬁ``, which NFKC makes two, is kept)."""
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c
-                       for c in text)
+    with ``_COMPATIBLE_ALNUM`` mapped (full-width ``ｙｓｓ`` is ``yss``)."""
+    if not text.isascii():
+        text = text.translate(_COMPATIBLE_ALNUM)
     # str.lower maps every character on its own except a final capital sigma, and never
     # drops one: when the length is kept, each character became one.
     if "\u03a3" not in text and len(low := text.lower()) == len(text):
