@@ -10,11 +10,10 @@ import json
 
 import pytest
 import requests
+from live import STRICT_MAX_ROWS
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
 from govkg.web.serve.query_worker import PAGE, QueryJob, evaluate
-
-from conftest import STRICT_MAX_ROWS
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 FEW = "SELECT ?label WHERE { platform:beijingtong rdfs:label ?label }"
