@@ -19,7 +19,7 @@ from werkzeug.exceptions import (
 )
 
 from govkg.errors import GovkgError
-from govkg.web.negotiation import add_vary, wants_html
+from govkg.web.negotiation import HTML, add_vary, error_type
 from govkg.web.security import request_id
 
 bp = Blueprint("errors", __name__)
@@ -116,13 +116,13 @@ def error_response(error: HTTPException) -> Response:
     """
     code = error.code or 500
     message = error.description or error.name
-    best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"])
-    if wants_html() and code != 500:
+    best = error_type()
+    if best == HTML and code != 500:
         body = render_template("error.html", code=code, name=error.name, message=message,
                                title=f"{code} {error.name}",
                                suggestions=getattr(error, "suggestions", []))
         response = Response(body, code, mimetype="text/html")
-    elif wants_html():  # a plain page: whatever broke may break the templates too
+    elif best == HTML:  # a plain page: whatever broke may break the templates too
         body = (f"<!doctype html><title>{code}</title><h1>{code} {escape(error.name)}</h1>"
                 f"<p>{escape(message)}</p><p>Request id: {request_id()}</p>")
         response = Response(body, code, mimetype="text/html")
