@@ -56,7 +56,7 @@ def entity(rest: str) -> Response:
     if ext is None:
         return see_other(path)
     return document(path, ext, quads=lambda: describing_quads(store, node),
-                    html=lambda: entity_html(node, path))
+                    html=lambda: entity_html(node, path), about=node.value)
 
 
 def see_other(path: str) -> Response:
