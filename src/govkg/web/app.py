@@ -16,6 +16,7 @@ from govkg.web import security
 from govkg.web.compression import init_compression
 from govkg.web.errors import bp as errors_bp
 from govkg.web.i18n import init_i18n
+from govkg.web.serve.health import Health
 from govkg.web.serve.query_pool import make_pool
 from govkg.web.site import make_site
 from govkg.web.views import (
@@ -26,6 +27,7 @@ from govkg.web.views import (
     dumps,
     figures,
     find,
+    graph_store,
     metrics,
     ontology,
     pages,
@@ -47,6 +49,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
-                      compare.bp, figures.bp):
+                      compare.bp, figures.bp, graph_store.bp):
         app.register_blueprint(blueprint)
+    app.wsgi_app = Health(app.wsgi_app)  # outermost: probes never reach the app
     return app

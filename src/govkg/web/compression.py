@@ -27,9 +27,14 @@ class TextCompress(Compress):
         if response is not None and (response.status_code == 206
                                      or "Digest" in response.headers):
             return response
+        body = response.response if response is not None else None
         response = super().after_request(response)
         if "Content-Encoding" in response.headers:
             response.headers.pop("Accept-Ranges", None)
+        if response.response is not body and hasattr(body, "close"):
+            # a streamed body (a file) is now read through the compressor, which never
+            # closes it: close it with the response
+            response.call_on_close(body.close)  # type: ignore[union-attr]
         return response
 
 

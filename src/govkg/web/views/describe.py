@@ -206,6 +206,9 @@ def service_description() -> Iterator[Quad]:
     yield triple(service, SD + "endpoint", service)
     yield triple(service, SD + "supportedLanguage", n(SD + "SPARQL11Query"))
     yield triple(service, SD + "feature", n(SD + "UnionDefaultGraph"))
+    # the Graph Store Protocol's reads at the same URL (?graph=IRI, ?default)
+    yield triple(service, DCT + "conformsTo", n("https://www.w3.org/TR/sparql11-protocol/"))
+    yield triple(service, DCT + "conformsTo", n("https://www.w3.org/TR/sparql11-http-rdf-update/"))
     yield triple(service, SD + "defaultEntailmentRegime",
                  n("http://www.w3.org/ns/entailment/Simple"))
     for fmt in FORMATS:

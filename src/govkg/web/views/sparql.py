@@ -24,7 +24,6 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_qu
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
-    HTTPException,
     NotAcceptable,
     ServiceUnavailable,
     TooManyRequests,
@@ -36,12 +35,14 @@ from govkg.sparql_text import is_update, query_form, refused_services, sets_data
 from govkg.vocab import BASE
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
+from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import public_url
 from govkg.web.negotiation import pick, wants_html
 from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
 from govkg.web.serve.query_worker import PAGE, QueryAnswer, QueryJob
 from govkg.web.site import current_site
+from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.views.metrics import count_timeout, refuse
 
@@ -122,6 +123,8 @@ def read_request() -> ProtocolRequest:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
+    if graph_store.names_a_graph():
+        return graph_store.graph_store()
     protocol = read_request()
     if protocol.update is not None:
         raise refuse(Forbidden(READ_ONLY), "update")
@@ -159,7 +162,7 @@ def endpoint() -> Response | str:
     if answer.status == "upstream":
         abort(answer.code, answer.message)
     if answer.status == "too-large":
-        raise refuse(ResultTooLargeHere(answer.message), "too-large")
+        raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
                             mimetype="text/html")
@@ -231,13 +234,6 @@ def from_the_editor() -> bool:
     headers = request.headers
     return (headers.get("Sec-Fetch-Site") == "same-origin"
             and headers.get("Sec-Fetch-Mode") in ("cors", "same-origin"))
-
-
-class ResultTooLargeHere(HTTPException):
-    """507: the complete result is larger than this endpoint sends (nothing was sent)."""
-
-    code = 507
-    description = "The result is too large."
 
 
 def allowed_services(settings: dict) -> list[str]:

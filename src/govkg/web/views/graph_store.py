@@ -1,0 +1,94 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol, read side, at the endpoint's own URL.
+
+``GET /sparql?graph=IRI`` sends that named graph, ``GET /sparql?default`` the default graph
+(the union of the named graphs, as in queries), in the RDF format negotiated (Turtle first);
+HEAD the same headers. An unknown graph is a 404 naming the known ones. Writes are refused:
+PUT, DELETE and PATCH with 405, a POST of data with 403, each with ``Allow``. The endpoint
+(``govkg.web.views.sparql``) hands a request here when it names a graph and carries no
+query; the Service Description says the protocol is served.
+"""
+
+from collections.abc import Iterable
+
+from flask import Blueprint, Response, request
+from pyoxigraph import NamedNode, Quad
+from werkzeug.exceptions import BadRequest, Forbidden, MethodNotAllowed, NotFound
+
+from govkg.formats import ResultTooLarge, formats_of, serialise_quads
+from govkg.vocab import GRAPH_NAMES, graph_iri
+from govkg.web.documents import CACHE_CONTROL, in_order
+from govkg.web.iris import public_url
+from govkg.web.negotiation import pick
+from govkg.web.site import current_site
+
+bp = Blueprint("graph_store", __name__)
+
+GRAPH_FORMATS = formats_of("graph")
+READ_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # POST: queries, not data
+GSP_SPEC = "https://www.w3.org/TR/sparql11-http-rdf-update/"
+READ_ONLY = ("This graph store is read-only: the Graph Store Protocol's writes (PUT, POST of "
+             "data, DELETE, PATCH) are refused and nothing was changed.")
+
+
+def names_a_graph() -> bool:
+    """Whether this request is for the Graph Store Protocol: ``graph`` or ``default`` in the
+    URL and no query or update."""
+    args = request.args
+    return ("graph" in args or "default" in args) and not (
+        "query" in request.values or "update" in request.values
+        or request.mimetype in ("application/sparql-query", "application/sparql-update"))
+
+
+class ReadOnly(Forbidden):
+    """403 for a POST of data, with the methods this URL does allow."""
+
+    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Allow", ", ".join(READ_METHODS))]
+
+
+def graph_store() -> Response:
+    """Answer a Graph Store Protocol request (``names_a_graph()`` is true)."""
+    if request.method == "POST":
+        raise ReadOnly(READ_ONLY)
+    graph = _graph_named()
+    fmt = pick(GRAPH_FORMATS, html=False)
+    assert fmt is not None
+    quads = current_site().store.quads_for_pattern(None, None, None, graph)
+    if graph is not None:
+        quads = _known(quads, graph)
+    body = serialise_quads(in_order(quads), fmt)
+    limit = int(current_site().settings["max_result_bytes"])
+    if len(body) > limit:
+        raise ResultTooLarge(limit)
+    response = Response(body, mimetype=fmt.media_type)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _graph_named() -> NamedNode | None:
+    """The graph the URL names: a named graph, or None for the default graph."""
+    graphs = request.args.getlist("graph")
+    if "default" in request.args:
+        if graphs:
+            raise BadRequest("Name either ?graph=IRI or ?default, not both.")
+        return None
+    if len(graphs) != 1:
+        raise BadRequest(f"Send exactly one graph parameter, not {len(graphs)}.")
+    try:
+        return NamedNode(graphs[0])
+    except ValueError as error:
+        raise BadRequest(f"graph: {graphs[0]!r} is not a valid IRI.") from error
+
+
+def _known(quads: Iterable[Quad], graph: NamedNode) -> list[Quad]:
+    listed = list(quads)
+    if not listed:
+        raise NotFound(f"There is no graph <{graph.value}> here. Graphs: "
+                       + ", ".join(f"<{graph_iri(name)}>" for name in GRAPH_NAMES) + ".")
+    return listed
+
+
+@bp.route("/sparql", methods=["PUT", "DELETE", "PATCH"])
+def write() -> Response:
+    raise MethodNotAllowed(READ_METHODS, READ_ONLY + f" Allowed on {public_url('/sparql')}: "
+                           + ", ".join(READ_METHODS) + ".")
