@@ -1,7 +1,9 @@
 """Documents with several representations: HTML and RDF formats, by extension or by Accept.
 
 ``/ontology.ttl`` names one representation; ``/ontology`` negotiates one and says which
-in ``Content-Location``. Every such response lists the others in ``Link`` headers.
+in ``Content-Location``. Every such response but JSON-LD lists the others in ``Link``
+headers: pyld (3.3), the JSON-LD processor for Python, fails to load a JSON-LD document
+that has more than one ``rel="alternate"`` link (its loader reads them as one dict).
 
 JSON-LD is compacted (``@context`` of prefixes, the document's subject as top node) unless
 the client asks for ``profile="http://www.w3.org/ns/json-ld#expanded"``. A quad document
@@ -88,6 +90,7 @@ def document(path: str, ext: str | None, *, quads: Callable[[], Iterable[Quad]],
         response.headers["Cache-Control"] = CACHE_CONTROL  # pages vary with language too
     if ext is None:
         response.headers["Content-Location"] = request.script_root + f"{path}.{chosen_ext}"
-    for link in alternate_links(path, formats, html is not None):
-        response.headers.add("Link", link)
+    if fmt is None or fmt.oxigraph != RdfFormat.JSON_LD:
+        for link in alternate_links(path, formats, html is not None):
+            response.headers.add("Link", link)
     return response
