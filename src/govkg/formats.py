@@ -138,6 +138,11 @@ def write_result(result: QueryResult, fmt: Format, out: IO[bytes]) -> None:
         result.serialize(out, format=fmt.oxigraph)
 
 
+def write_statements(statements: Iterable[Quad | Triple], fmt: Format, out: IO[bytes]) -> None:
+    """Write quads or triples to ``out`` as they are read (a dump too large to hold)."""
+    serialize(statements, out, format=fmt.oxigraph, prefixes=_prefixes_for(fmt))
+
+
 def serialise_result(result: QueryResult, fmt: Format, limit: int | None = None) -> bytes:
     """A query result's bytes; more than ``limit`` of them raises ``ResultTooLarge``."""
     sink = _Bounded(limit)
