@@ -2,6 +2,7 @@
 SPARQLWrapper, pyld or requests gets, with their defaults (no header set by hand)."""
 
 import gzip
+import time
 
 import pytest
 import requests
@@ -78,3 +79,10 @@ def test_health_on_the_real_server(live_server):
     assert live_server.get("/health").text == "ok\n"
     assert requests.get(live_server.url + "/$/ping", timeout=10).status_code == 200
     assert "/health" not in live_server.get("/metrics").text
+    live_server.get("/health?probe=last")
+    live_server.get("/robots.txt?after=probe")  # a user request, logged after the probe
+    deadline = time.monotonic() + 10
+    while "after=probe" not in live_server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "after=probe" in live_server.output()
+    assert "/health" not in live_server.output() and "/$/ping" not in live_server.output()

@@ -21,6 +21,7 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from pyoxigraph import QueryBoolean, QuerySolutions
@@ -55,12 +56,17 @@ class QueryJob:
     base_iri: str | None = None  # what relative IRIs in the query resolve against
 
 
+class AnswerStatus(StrEnum):
+    OK = "ok"
+    SYNTAX = "syntax"  # the parser refused it
+    FAILED = "failed"  # evaluation error
+    UPSTREAM = "upstream"  # an external endpoint is down or silent: ``code`` says 502 or 504
+    TOO_LARGE = "too-large"  # the complete result is over ``max_bytes``: ``code`` says 507
+
+
 @dataclass
 class QueryAnswer:
-    # "ok", "syntax" (the parser refused it), "failed" (evaluation error), "too-large" (over
-    # ``max_bytes``) or "upstream" (an external endpoint is down or silent: ``code`` is the
-    # HTTP status to answer, 502 or 504)
-    status: str
+    status: AnswerStatus
     kind: str = ""  # "results", "boolean" or "graph"
     body: bytes = b""
     media_type: str = ""
@@ -80,13 +86,14 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
                            union_default_graph=job.union_default_graph, base_iri=job.base_iri)
         answer = serialise_answer(result, job)
     except ResultTooLarge as error:
-        return QueryAnswer("too-large", message=str(error), code=error.status)
+        return QueryAnswer(AnswerStatus.TOO_LARGE, message=str(error), code=error.status)
     except QueryError as error:
-        return QueryAnswer("syntax", message=str(error))
+        return QueryAnswer(AnswerStatus.SYNTAX, message=str(error))
     except UpstreamError as error:  # an external endpoint down or silent (--endpoint)
-        return QueryAnswer("upstream", message=str(error), code=error.status)
+        return QueryAnswer(AnswerStatus.UPSTREAM, message=str(error), code=error.status)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
-        return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
+        return QueryAnswer(AnswerStatus.FAILED,
+                           message=f"The query could not be evaluated: {error}")
     answer.seconds = time.perf_counter() - started
     return answer
 
@@ -94,16 +101,16 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
 def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
     kind = "boolean" if isinstance(result, QueryBoolean) else result_kind(result)
     if job.format_name == PAGE and isinstance(result, QueryBoolean):
-        return QueryAnswer("ok", kind, b"true" if result else b"false", "text/plain", 1)
+        return QueryAnswer(AnswerStatus.OK, kind, b"true" if result else b"false", "text/plain", 1)
     fmt = find_format(PAGE_FORMATS[kind] if job.format_name == PAGE else job.format_name)
     assert fmt is not None, job.format_name
     if job.max_rows is None or isinstance(result, QueryBoolean):
         body = serialise_result(result, fmt, job.max_bytes)
         rows = 1 if isinstance(result, QueryBoolean) else 0  # not counted: nothing was cut
-        return QueryAnswer("ok", kind, body, fmt.media_type, rows)
+        return QueryAnswer(AnswerStatus.OK, kind, body, fmt.media_type, rows)
     assert isinstance(result, QuerySolutions) or kind == "graph"
     cut = cut_result(result, fmt, job.max_rows)  # type: ignore[arg-type]
-    return QueryAnswer("ok", kind, cut.body, fmt.media_type, cut.rows, cut.truncated)
+    return QueryAnswer(AnswerStatus.OK, kind, cut.body, fmt.media_type, cut.rows, cut.truncated)
 
 
 def needs_network(settings: dict[str, Any]) -> bool:
@@ -147,8 +154,8 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
         channel.send(evaluate(store, job))
 
 
-if __name__ == "__main__":
-    # by its import name, so that answers pickle as govkg.web.serve.query_worker.QueryAnswer
-    from govkg.web.serve import query_worker
-
-    query_worker.serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))
+def main() -> None:
+    """The worker process's entry point: ``argv`` holds the pipe's descriptor and the parent's
+    pid. Started by import name (``query_pool.WORKER_COMMAND``), not as ``__main__``, so that
+    answers pickle as ``govkg.web.serve.query_worker.QueryAnswer``."""
+    serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))
