@@ -7,6 +7,11 @@ nodes with full IRIs). Blank nodes used once are nested where they are used; sta
 fit neither the top node, its nested nodes nor its links in go to ``@graph`` beside it, so
 nothing is ever left out. The context holds only prefixes, so every value keeps its explicit
 form (``{"@id": …}``, ``{"@value": …, "@language": …}``) and no term can be misread.
+
+Written in Python, it costs more than Oxigraph's expanded writer on whole graphs
+(``/graph/data.jsonld``: 236 ms against 94 ms, on a loaded 2-core machine) and the same on an
+entity (2 ms); documents are revalidated by ETag, and the dumps and the Graph Store Protocol
+keep the expanded writer.
 """
 
 import json
