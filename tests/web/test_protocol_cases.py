@@ -108,6 +108,12 @@ def test_graph_store_writes_are_405_with_allow(client, method):
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
     assert "PUT" not in response.headers["Allow"]
+    assert "read-only" in response.get_data(as_text=True)
+
+
+def test_options_lists_no_write_method(client):
+    allowed = client.options("/sparql").headers["Allow"].split(", ")
+    assert "GET" in allowed and not {"PUT", "DELETE", "PATCH"} & set(allowed)
 
 
 def test_a_post_of_data_is_403_with_allow(client):

@@ -27,7 +27,6 @@ from govkg.web.views import (
     dumps,
     figures,
     find,
-    graph_store,
     metrics,
     ontology,
     pages,
@@ -49,7 +48,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
-                      compare.bp, figures.bp, graph_store.bp):
+                      compare.bp, figures.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = Health(app.wsgi_app)  # outermost: probes never reach the app
     return app

@@ -15,6 +15,7 @@ from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
     InternalServerError,
+    MethodNotAllowed,
     NotFound,
     default_exceptions,
 )
@@ -113,6 +114,11 @@ def preflight_headers() -> list[str]:
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
+    if isinstance(error, MethodNotAllowed) and error.description == MethodNotAllowed.description:
+        error.description = (  # every write is refused: say so, and what is allowed
+            f"{request.method} is not allowed here: govkg is read-only (SPARQL Update and the "
+            "Graph Store Protocol's writes are refused; nothing was changed). Allowed: "
+            + ", ".join(error.valid_methods or ()) + ".")
     return error_response(error)
 
 

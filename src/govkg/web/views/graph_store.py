@@ -3,29 +3,26 @@
 ``GET /sparql?graph=IRI`` sends that named graph, ``GET /sparql?default`` the default graph
 (the union of the named graphs, as in queries), in the RDF format negotiated (Turtle first);
 HEAD the same headers. An unknown graph is a 404 naming the known ones. Writes are refused:
-PUT, DELETE and PATCH with 405, a POST of data with 403, each with ``Allow``. The endpoint
+PUT, DELETE and PATCH with 405 (the route has no such method; ``govkg.web.errors`` words
+it), a POST of data with 403, each with ``Allow``. The endpoint
 (``govkg.web.views.sparql``) hands a request here when it names a graph and carries no
 query; the Service Description says the protocol is served.
 """
 
 from collections.abc import Iterable
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from pyoxigraph import NamedNode, Quad
-from werkzeug.exceptions import BadRequest, Forbidden, MethodNotAllowed, NotFound
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from govkg.formats import ResultTooLarge, formats_of, serialise_quads
 from govkg.vocab import GRAPH_NAMES, graph_iri
 from govkg.web.documents import CACHE_CONTROL, in_order
-from govkg.web.iris import public_url
 from govkg.web.negotiation import pick
 from govkg.web.site import current_site
 
-bp = Blueprint("graph_store", __name__)
-
 GRAPH_FORMATS = formats_of("graph")
 READ_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # POST: queries, not data
-GSP_SPEC = "https://www.w3.org/TR/sparql11-http-rdf-update/"
 READ_ONLY = ("This graph store is read-only: the Graph Store Protocol's writes (PUT, POST of "
              "data, DELETE, PATCH) are refused and nothing was changed.")
 
@@ -86,9 +83,3 @@ def _known(quads: Iterable[Quad], graph: NamedNode) -> list[Quad]:
         raise NotFound(f"There is no graph <{graph.value}> here. Graphs: "
                        + ", ".join(f"<{graph_iri(name)}>" for name in GRAPH_NAMES) + ".")
     return listed
-
-
-@bp.route("/sparql", methods=["PUT", "DELETE", "PATCH"])
-def write() -> Response:
-    raise MethodNotAllowed(READ_METHODS, READ_ONLY + f" Allowed on {public_url('/sparql')}: "
-                           + ", ".join(READ_METHODS) + ".")
