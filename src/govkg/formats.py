@@ -145,6 +145,15 @@ def write_statements(statements: Iterable[Quad | Triple], fmt: Format, out: IO[b
     serialize(statements, out, format=fmt.oxigraph, prefixes=_prefixes_for(fmt))
 
 
+def serialise_statements(statements: Iterable[Quad | Triple], fmt: Format,
+                         limit: int | None = None) -> bytes:
+    """Quads or triples written as they are read; more than ``limit`` bytes raises
+    ``ResultTooLarge``."""
+    sink = _Bounded(limit)
+    write_statements(statements, fmt, sink)
+    return b"".join(sink.parts)
+
+
 def serialise_result(result: QueryResult, fmt: Format, limit: int | None = None) -> bytes:
     """A query result's bytes; more than ``limit`` of them raises ``ResultTooLarge``."""
     sink = _Bounded(limit)

@@ -13,6 +13,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from govkg.vocab import graph_iri
+from govkg.web.app import create_app
 
 ENTITY = "/id/platform/beijingtong"
 EXPANDED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
@@ -121,6 +122,12 @@ def test_a_post_of_data_is_403_with_allow(client):
                            data="<a:b> <a:c> <a:d> .", headers={"Content-Type": "text/turtle"})
     assert response.status_code == 403
     assert "GET" in response.headers["Allow"]
+
+
+def test_a_graph_past_the_byte_limit_is_507(settings):
+    client = create_app({**settings, "max_result_bytes": 10_000}).test_client()
+    response = client.get("/sparql?default", headers={"Accept": "text/turtle"})
+    assert response.status_code == 507 and "10,000 bytes" in response.get_data(as_text=True)
 
 
 def test_graph_store_without_a_format_it_has_is_406(client):

@@ -9,15 +9,16 @@ it), a POST of data with 403, each with ``Allow``. The endpoint
 query; the Service Description says the protocol is served.
 """
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 
 from flask import Response, request
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode, Triple
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
-from govkg.formats import ResultTooLarge, formats_of, serialise_quads
+from govkg.formats import formats_of, serialise_statements
 from govkg.vocab import GRAPH_NAMES, graph_iri
-from govkg.web.documents import CACHE_CONTROL, in_order
+from govkg.web.documents import CACHE_CONTROL
 from govkg.web.negotiation import pick
 from govkg.web.site import current_site
 
@@ -50,13 +51,16 @@ def graph_store() -> Response:
     graph = _graph_named()
     fmt = pick(GRAPH_FORMATS, html=False)
     assert fmt is not None
-    quads = current_site().store.quads_for_pattern(None, None, None, graph)
-    if graph is not None:
-        quads = _known(quads, graph)
-    body = serialise_quads(in_order(quads), fmt)
-    limit = int(current_site().settings["max_result_bytes"])
-    if len(body) > limit:
-        raise ResultTooLarge(limit)
+    store = current_site().store
+    if graph is None:  # the union: a statement in several graphs is sent once
+        triples: Iterable[Triple] = dict.fromkeys(
+            q.triple for q in store.quads_for_pattern(None, None, None, None))
+    else:
+        triples = _known((q.triple for q in store.quads_for_pattern(None, None, None, graph)),
+                         graph)
+    # written as the store yields them (Oxigraph's order is stable, so is the ETag), past the
+    # byte limit refused whole, as query results are
+    body = serialise_statements(triples, fmt, int(current_site().settings["max_result_bytes"]))
     response = Response(body, mimetype=fmt.media_type)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
@@ -77,9 +81,10 @@ def _graph_named() -> NamedNode | None:
         raise BadRequest(f"graph: {graphs[0]!r} is not a valid IRI.") from error
 
 
-def _known(quads: Iterable[Quad], graph: NamedNode) -> list[Quad]:
-    listed = list(quads)
-    if not listed:
+def _known(triples: Iterator[Triple], graph: NamedNode) -> Iterator[Triple]:
+    """``triples``, or a 404 naming the graphs when there are none."""
+    first = next(triples, None)
+    if first is None:
         raise NotFound(f"There is no graph <{graph.value}> here. Graphs: "
                        + ", ".join(f"<{graph_iri(name)}>" for name in GRAPH_NAMES) + ".")
-    return listed
+    return itertools.chain([first], triples)
