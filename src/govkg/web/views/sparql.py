@@ -253,7 +253,9 @@ def description_or_form() -> Response | str:
     fmt = pick(DESCRIPTION_FORMATS, html=True, html_first=False)
     if fmt is None:
         return query_page(EXAMPLES[0].text)
-    return rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response = rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response.headers["Cache-Control"] = CACHE_CONTROL  # its counts change with the build only
+    return response
 
 
 def query_page(query: str, **context) -> str:
