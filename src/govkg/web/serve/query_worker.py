@@ -7,7 +7,9 @@ through the registry (``govkg.formats``), so only bytes cross the pipe: complete
 to ``max_bytes`` (beyond, a "too-large" answer and no bytes), or, for the query page and its
 editor, results cut at ``max_rows``. It has no network unless the
 settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
-namespace first, so no query, whatever the keyword guard misses, can fetch anything.
+namespace first, so no query, whatever the keyword guard misses, can fetch anything; where
+the system refuses that, it answers every query ``unconfined`` unless the operator has
+allowed it (``allow_unconfined``), and ``govkg serve`` refuses to start.
 
 Run as ``python -m govkg.web.serve.query_worker FD PARENT_PID``: FD is its end of a socket pair.
 """
@@ -18,6 +20,7 @@ import os
 import resource
 import signal
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -37,7 +40,8 @@ from govkg.formats import (
 from govkg.query import QueryResult, run_query
 from govkg.web.serve.channel import Channel
 
-MEMORY_LIMIT_BYTES = 4 << 30  # a query that needs more dies alone (the pool answers 503)
+MEMORY_SHARE = 0.75  # of the machine's memory, for all query workers together
+MIN_MEMORY_BYTES = 1 << 30
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG = 1
 PAGE = "page"  # the format name for the HTML query page: TSV or N-Triples, parsed there
@@ -62,6 +66,7 @@ class AnswerStatus(StrEnum):
     FAILED = "failed"  # evaluation error
     UPSTREAM = "upstream"  # an external endpoint is down or silent: ``code`` says 502 or 504
     TOO_LARGE = "too-large"  # the complete result is over ``max_bytes``: ``code`` says 507
+    UNCONFINED = "unconfined"  # the worker has a network and may not run user queries
 
 
 @dataclass
@@ -75,6 +80,22 @@ class QueryAnswer:
     message: str = ""
     seconds: float = 0.0
     code: int = 0
+
+
+# the answer of a worker that could not leave the network and was not allowed to run so
+UNCONFINED = QueryAnswer(
+    AnswerStatus.UNCONFINED,
+    message="This server cannot cut its query workers off from the network, so it runs no "
+            "user queries; its operator can allow that with --allow-unconfined.")
+
+
+def can_isolate() -> bool:
+    """Whether a process here may move into an empty network namespace (tried in a
+    child process, so the caller keeps its network)."""
+    probe = subprocess.run([sys.executable, "-c", "from govkg.web.serve.query_worker import "
+                            "isolate_network; raise SystemExit(0 if isolate_network() else 1)"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    return probe.returncode == 0
 
 
 def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
@@ -113,6 +134,18 @@ def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
     return QueryAnswer(AnswerStatus.OK, kind, cut.body, fmt.media_type, cut.rows, cut.truncated)
 
 
+def memory_limit_bytes(settings: dict[str, Any]) -> int:
+    """The address space one query worker may use: ``query_memory_mb``, or else its share
+    of ``MEMORY_SHARE`` of the machine's memory among every query worker of the server
+    (2 × 2 workers each had 4 GiB: 16 GiB on any machine). A query needing more dies
+    alone, and the pool answers 503."""
+    if int(settings.get("query_memory_mb") or 0) > 0:
+        return int(settings["query_memory_mb"]) << 20
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    workers = int(settings.get("workers") or 1) * int(settings.get("query_workers") or 1)
+    return max(MIN_MEMORY_BYTES, int(total * MEMORY_SHARE / workers))
+
+
 def needs_network(settings: dict[str, Any]) -> bool:
     """Only an operator's SERVICE allowlist or a remote endpoint needs the network."""
     return bool(settings.get("service_allow") or settings.get("endpoint"))
@@ -141,7 +174,10 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
     settings = channel.receive()
     isolated = False if needs_network(settings) else isolate_network()
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, resource.RLIM_INFINITY))
+    refused = not isolated and not needs_network(settings) \
+        and not settings.get("allow_unconfined")
+    limit = memory_limit_bytes(settings)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
     from govkg.store import open_store
 
     store = open_store(settings)
@@ -151,7 +187,7 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
             job = channel.receive()
         except (EOFError, OSError):
             return
-        channel.send(evaluate(store, job))
+        channel.send(UNCONFINED if refused else evaluate(store, job))
 
 
 def main() -> None:
