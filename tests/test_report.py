@@ -4,12 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
+from testbed import IN_CI, REPO, ROOT
 
 from govkg.errors import DataFileError
 from govkg.report import Sentence, read_report, read_translations, report_graph, split_sentences
 from govkg.vocab import GK, sentence_iri
-
-from conftest import IN_CI, REPO, ROOT
 
 SHARED_REPORT = REPO.parent / "shared" / "report" / "report.zh.txt"
 
