@@ -4,8 +4,7 @@ and one above the other on a phone. Search finds a sentence by its English and s
 English it is."""
 
 import pytest
-
-from conftest import shot
+from live import shot
 
 SENTENCE = "/id/sentence/p33s1"
 ZH_TEXT = "在模式方面，广东“数字政府”改革建设提出"
