@@ -43,7 +43,7 @@ DATES = {XSD + t for t in ("date", "gYearMonth", "gYear")}
 NAMES = {RDFS + "label", SKOS + "altLabel"}
 # zh literals that are quoted words of the sentence, not free text
 WORDED = NAMES | {GK + "countedThing", GK + "rankingCategory", GK + "grade",
-                  GK + "dateResolvedFrom"}
+                  GK + "dateResolvedFrom", GK + "extent"}
 FREE_TEXT = {RDFS + "comment", SKOS + "definition", PREFIXES["dcterms"] + "description",
              SKOS + "scopeNote", SKOS + "note"}
 # Classes whose members govkg describes rather than the report naming them.
@@ -51,7 +51,7 @@ DESCRIBED = {GK + c for c in ("Measurement", "Event", "Ranking", "Award", "Tier"
                               "ReportInconsistency")} | {SKOS + "ConceptScheme"}
 # Links whose object is a term of govkg's vocabulary, not a thing the report names.
 VOCABULARY_LINKS = {PREFIXES["rdf"] + "type", SKOS + "inScheme", GK + "unit", GK + "measures",
-                    GK + "qualifier", GK + "distinction", GK + "statedIn", SKOS + "topConceptOf",
+                    GK + "qualifier", GK + "statedIn", SKOS + "topConceptOf",
                     SKOS + "hasTopConcept"}
 
 # (sentence, resource): why the sentence refers to the resource without writing its name.
@@ -71,6 +71,10 @@ UNNAMED = {
     ("p25s2", "platform:digital-fujian-cloud"): "已经为…提供了: the subject is p25s1's 数字福建云计算中心",
     ("p45s1", "gorg:guizhou-government"): "贵州省级政府: the provincial-level government",
     ("p30s3", "platform:guangdong-gov-service-portal"): "continues p30s2 with no subject of its own",
+    ("p33s1", "gorg:guangdong-government"): "政府: the government of the Guangdong reform the sentence is about",
+    ("p3s2", "report:china-digital-government-assessment-2019"): "据…显示 of p3s1 governs all of line 3",
+    ("p3s3", "report:china-digital-government-assessment-2019"): "据…显示 of p3s1 governs all of line 3",
+    ("p3s4", "report:china-digital-government-assessment-2019"): "据…显示 of p3s1 governs all of line 3",
 }
 
 SENTENCES = read_report(ROOT / "data" / "source" / "report.zh.txt")

@@ -28,8 +28,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                            "govkg.builds", "govkg.distributions", "govkg.stats", "govkg.dump")),
     ("stores", ("govkg.store", "govkg.remote_store", "govkg.bulkload", "govkg.reason_sparql",
                 "govkg.virtuoso")),
-    ("graph building", ("govkg.turtle", "govkg.report", "govkg.reason", "govkg.build",
-                        "govkg.validate")),
+    ("graph building", ("govkg.turtle", "govkg.evidence", "govkg.report", "govkg.reason",
+                        "govkg.build", "govkg.validate")),
     ("sparql text and formats", ("govkg.sparql_text", "govkg.query_text", "govkg.query",
                                  "govkg.formats", "govkg.table")),
     ("foundations", ("govkg.settings", "govkg.vocab", "govkg.errors", "govkg.files",
@@ -100,7 +100,7 @@ def test_no_import_cycles():
         state[module] = 1
         for target in sorted(GRAPH[module]):
             if state.get(target) == 1:
-                cycles.append(path[path.index(target):] + [target] if target in path
+                cycles.append([*path[path.index(target):], target] if target in path
                               else [module, target])
             elif target not in state:
                 visit(target, [*path, target])

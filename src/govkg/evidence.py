@@ -94,7 +94,8 @@ def split_blocks(text: str) -> list[Block]:
             depth += 1
         elif c in "])":
             depth -= 1
-        elif c == "." and depth == 0 and (i + 1 == n or text[i + 1].isspace() or text[i + 1] == "#"):
+        elif c == "." and depth == 0 and (i + 1 == n or text[i + 1].isspace()
+                                          or text[i + 1] == "#"):
             blocks.append(Block(start_line, text[start:i + 1]))
             start = None
         elif c == "\n" and start is not None and depth == 0:
@@ -142,7 +143,8 @@ def _parse_block(path: Path, header: str, block: Block) -> list[Triple]:
         quads = list(pyoxigraph.parse(input=(header + block.text).encode(),
                                       format=pyoxigraph.RdfFormat.TURTLE))
     except SyntaxError as error:
-        raise DataFileError(str(path), block.line, str(error).removeprefix("Parser error ")) from error
+        message = str(error).removeprefix("Parser error ")
+        raise DataFileError(str(path), block.line, message) from error
     return [(_rdflib_term(q.subject, bnodes), _rdflib_term(q.predicate, bnodes),
              _rdflib_term(q.object, bnodes)) for q in quads]
 
