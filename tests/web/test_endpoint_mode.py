@@ -186,7 +186,8 @@ def test_virtuoso_system_graphs_stay_hidden(live_server):
                              headers={"Accept": "application/sparql-results+json"}).json()
     assert {b["g"]["value"] for b in graphs["results"]["bindings"]} == {
         f"https://w3id.org/govkg/graph/{n}"
-        for n in ("ontology", "data", "external", "report", "shapes", "inferred")}
+        for n in ("ontology", "data", "editorial", "external", "report", "evidence", "shapes",
+                  "inferred")}
     count = live_server.get("/sparql", params={"query": queries[1]},
                             headers={"Accept": "application/sparql-results+json"}).json()
     assert count["results"]["bindings"][0]["n"]["value"] == "0"
