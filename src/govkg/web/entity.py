@@ -1,8 +1,12 @@
 """Everything an entity page shows, gathered from the store.
 
 Statements come from every named graph; those found only in ``graph/inferred`` are
-marked inferred. The neighbourhood graph draws the entity's links to and from the graph's
-own entities (not its sources, which the quotes show). Figures, quoted sentences and
+marked inferred, those of ``graph/editorial`` editorial. Each value carries its references,
+Wikidata-style: the sentences ``graph/evidence`` says state it (or, for a reading, the
+sentences it is read from and the reason), read by index lookups on the reified statements
+whose ``rdf:subject`` is the entity (those statements are not shown as links in). The
+neighbourhood graph draws the entity's links to and from the graph's own entities (not its
+sources, which the quotes show). Figures, quoted sentences and
 incoming links are queried with the entity bound through ``substitutions``, never pasted
 into query text.
 """
@@ -19,6 +23,7 @@ from govkg.vocab import (
     ID,
     OWL_NS,
     PROV_NS,
+    RDF_NS,
     RDF_TYPE,
     RDFS_NS,
     SCHEMA_NS,
@@ -29,6 +34,14 @@ from govkg.web.charts import Neighbourhood, radial_layout
 from govkg.web.display import Labeller, Shown
 
 INFERRED = NamedNode(graph_iri("inferred"))
+EDITORIAL = NamedNode(graph_iri("editorial"))
+EVIDENCE = NamedNode(graph_iri("evidence"))
+RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = (NamedNode(RDF_NS + n) for n in ("subject", "predicate",
+                                                                          "object"))
+STATED_IN, READ_FROM = NamedNode(str(GK.statedIn)), NamedNode(str(GK.readFrom))
+EDITORIAL_NOTE = NamedNode(str(GK.editorialNote))
+SENTENCE_TEXT, SENTENCE_LINE = NamedNode(str(GK.text)), NamedNode(str(GK.line))
+SENTENCE_NUMBER, SENTENCE_POSITION = NamedNode(str(GK.sentenceNumber)), NamedNode(str(GK.position))
 HEADER_PREDICATES = {RDF_TYPE.value, RDFS_NS + "label", SKOS_NS + "altLabel", SKOS_NS + "prefLabel",
                      str(GK.statedIn)}
 DESCRIPTIONS = (SKOS_NS + "definition", DCT_NS + "description", RDFS_NS + "comment")
@@ -66,9 +79,30 @@ SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One sentence behind a statement, with its place in the article."""
+
+    sentence: Shown
+    text: str
+    line: int
+    number: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a statement comes from: its sentences and, for a reading, why it is one."""
+
+    references: tuple[Reference, ...] = ()
+    editorial: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Value:
     shown: Shown
     inferred: bool = False
+    evidence: Evidence = Evidence()
 
 
 @dataclass(frozen=True)
@@ -136,6 +170,7 @@ def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
 def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
                     page_url: str) -> EntityView:
     facts = outgoing(store, node)
+    evidence = evidence_of(store, node, labeller)
     zh, en = labeller.labels(node)
     incoming, total = _incoming(store, node, labeller)
     figures, more_figures = _figures(store, node, labeller)
@@ -143,8 +178,8 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
         iri=node.value, zh=zh, en=en,
         alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS_NS + "altLabel"),
                           key=lambda s: (s.lang, s.text)),
-        types=_types(facts, labeller),
-        properties=_properties(facts, labeller),
+        types=_types(facts, evidence, labeller),
+        properties=_properties(facts, evidence, labeller),
         figures=figures, more_figures=more_figures,
         quotes=_quotes(store, node, labeller),
         incoming=incoming, incoming_total=total,
@@ -165,7 +200,8 @@ def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, b
     incoming: dict[tuple, bool] = {}
     for quad in store.quads_for_pattern(None, None, node, None):
         if isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(ID) \
-                and quad.subject != node and quad.predicate.value not in NOT_NEIGHBOURS:
+                and quad.subject != node and quad.predicate.value not in NOT_NEIGHBOURS \
+                and quad.graph_name != EVIDENCE:
             key = (quad.predicate, quad.subject)
             incoming[key] = incoming.get(key, True) and quad.graph_name == INFERRED
     links += [(inferred, 1, p.value, p, s) for (p, s), inferred in incoming.items()]
@@ -181,19 +217,63 @@ def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, b
     return radial_layout(labeller.show(node), drawn)
 
 
-def _types(facts: dict[tuple, bool], labeller: Labeller) -> list[Value]:
-    types = [Value(labeller.show(o), inferred) for (p, o), inferred in facts.items()
-             if p == RDF_TYPE]
+def evidence_of(store: pyoxigraph.Store, node: NamedNode,
+                labeller: Labeller) -> dict[tuple, Evidence]:
+    """(predicate, object) → the evidence ``graph/evidence`` keeps for that statement."""
+    found: dict[tuple, Evidence] = {}
+    references: dict[NamedNode, Reference | None] = {}
+    for quad in store.quads_for_pattern(None, RDF_SUBJECT, node, EVIDENCE):
+        statement = quad.subject
+        predicate = _one(store, statement, RDF_PREDICATE)
+        obj = _one(store, statement, RDF_OBJECT)
+        if predicate is None or obj is None:
+            continue
+        editorial = _one(store, statement, EDITORIAL_NOTE)
+        sentences = [q.object for link in (STATED_IN, READ_FROM)
+                     for q in store.quads_for_pattern(statement, link, None, EVIDENCE)]
+        for sentence in sentences:
+            if sentence not in references:
+                references[sentence] = _reference(store, sentence, labeller)
+        found[(predicate, obj)] = Evidence(
+            references=tuple(sorted((r for s in sentences if (r := references[s])),
+                                    key=lambda r: r.position)),
+            editorial=editorial is not None,
+            note=editorial.value if editorial is not None else "")
+    return found
+
+
+def _one(store: pyoxigraph.Store, subject: NamedNode, predicate: NamedNode,
+         graph: NamedNode = EVIDENCE) -> NamedNode | Literal | BlankNode | None:
+    return next((q.object for q in store.quads_for_pattern(subject, predicate, None, graph)), None)
+
+
+def _reference(store: pyoxigraph.Store, sentence: NamedNode,
+               labeller: Labeller) -> Reference | None:
+    report = NamedNode(graph_iri("report"))
+    parts = [_one(store, sentence, p, report)
+             for p in (SENTENCE_TEXT, SENTENCE_LINE, SENTENCE_NUMBER, SENTENCE_POSITION)]
+    if any(part is None for part in parts):
+        return None
+    text, line, number, position = (part.value for part in parts)  # type: ignore[union-attr]
+    return Reference(labeller.show(sentence), text, int(line), int(number), int(position))
+
+
+def _types(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
+           labeller: Labeller) -> list[Value]:
+    types = [Value(labeller.show(o), inferred, evidence.get((p, o), Evidence()))
+             for (p, o), inferred in facts.items() if p == RDF_TYPE]
     return sorted(types, key=lambda v: (v.inferred, not v.shown.iri.startswith(str(GK._NS)),
                                         v.shown.text))
 
 
-def _properties(facts: dict[tuple, bool], labeller: Labeller) -> list[PropertyRow]:
+def _properties(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
+                labeller: Labeller) -> list[PropertyRow]:
     rows: dict[NamedNode, list[Value]] = {}
     for (predicate, obj), inferred in facts.items():
         if predicate.value in HEADER_PREDICATES:
             continue
-        rows.setdefault(predicate, []).append(Value(labeller.show(obj), inferred))
+        found = evidence.get((predicate, obj), Evidence())
+        rows.setdefault(predicate, []).append(Value(labeller.show(obj), inferred, found))
     table = [PropertyRow(labeller.show(p), sorted(v, key=lambda v: (v.inferred, v.shown.text)))
              for p, v in rows.items()]
     return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
@@ -228,6 +308,8 @@ def _incoming(store: pyoxigraph.Store, node: NamedNode,
     for read, quad in enumerate(quads):
         if read == MAX_INCOMING_READ:
             return _first_incoming(found, labeller), _count_incoming(store, node)
+        if quad.graph_name == EVIDENCE:
+            continue
         key = (quad.subject, quad.predicate)
         found[key] = found.get(key, True) and quad.graph_name == INFERRED
     return _first_incoming(found, labeller), len(found)
@@ -242,7 +324,8 @@ def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incomi
 
 def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
     """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
-    text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p { ?s ?p ?entity } }"
+    text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p {"
+            f" GRAPH ?g {{ ?s ?p ?entity }} FILTER(?g != <{EVIDENCE.value}>) }} }}"
             " GROUP BY ?entity")
     return int(next(iter(_solutions(store, text, node)))["n"].value)
 
