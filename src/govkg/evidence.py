@@ -16,8 +16,13 @@ not have, or an editorial block with no reason stops the build, naming file and 
 Blocks are found by a small scanner over the Turtle text (strings, IRIs and comments
 skipped; a ``.`` followed by white space ends a statement) and each block is parsed on its
 own by Oxigraph, with the file's prefixes. The union of the blocks is checked against the
-whole file as rdflib reads it, so a scanner mistake cannot lose or invent a statement. The
-whole data set (about 580 blocks) expands in well under a second, once per build.
+whole file as rdflib reads it, so a scanner mistake cannot lose or invent a statement.
+
+Measured (CPU time, one core, the shipped data): reading and expanding all data files takes
+0.55 s, once per build. OWL RL is not fed graph/evidence: over ontology, data, editorial,
+external and report (4,337 triples) it takes 3.2 s against 2.9 s for the 3,918 triples before
+statement evidence; with the 13,358 triples of graph/evidence added it would take 8.3 s and
+infer 2,500 statements about the reified statements that say nothing about the report.
 """
 
 import hashlib
