@@ -3,8 +3,9 @@
 Statements come from every named graph; those found only in ``graph/inferred`` are
 marked inferred, those of ``graph/editorial`` editorial. Each value carries its references,
 Wikidata-style: the sentences ``graph/evidence`` says state it (or, for a reading, the
-sentences it is read from and the reason), read by index lookups on the reified statements
-whose ``rdf:subject`` is the entity (those statements are not shown as links in). The
+sentences it is read from and the reason), read in one query over the reified statements
+whose ``rdf:subject`` is the entity, so a remote store answers it in one request (those
+statements are not shown as links in). The
 neighbourhood graph draws the entity's links to and from the graph's own entities (not its
 sources, which the quotes show). Figures, quoted sentences and
 incoming links are queried with the entity bound through ``substitutions``, never pasted
@@ -23,7 +24,6 @@ from govkg.vocab import (
     ID,
     OWL_NS,
     PROV_NS,
-    RDF_NS,
     RDF_TYPE,
     RDFS_NS,
     SCHEMA_NS,
@@ -36,12 +36,6 @@ from govkg.web.display import Labeller, Shown
 INFERRED = NamedNode(graph_iri("inferred"))
 EDITORIAL = NamedNode(graph_iri("editorial"))
 EVIDENCE = NamedNode(graph_iri("evidence"))
-RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = (NamedNode(RDF_NS + n) for n in ("subject", "predicate",
-                                                                          "object"))
-STATED_IN, READ_FROM = NamedNode(str(GK.statedIn)), NamedNode(str(GK.readFrom))
-EDITORIAL_NOTE = NamedNode(str(GK.editorialNote))
-SENTENCE_TEXT, SENTENCE_LINE = NamedNode(str(GK.text)), NamedNode(str(GK.line))
-SENTENCE_NUMBER, SENTENCE_POSITION = NamedNode(str(GK.sentenceNumber)), NamedNode(str(GK.position))
 HEADER_PREDICATES = {RDF_TYPE.value, RDFS_NS + "label", SKOS_NS + "altLabel", SKOS_NS + "prefLabel",
                      str(GK.statedIn)}
 DESCRIPTIONS = (SKOS_NS + "definition", DCT_NS + "description", RDFS_NS + "comment")
@@ -69,6 +63,19 @@ FIGURES = """
 SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
   { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measures ?entity }
   UNION { ?entity a gk:Measurement BIND(?entity AS ?figure) }""" + FIGURE_COLUMNS
+
+# The evidence of every statement about ?entity: its graph, sentences (with their place in
+# the article) and, for a reading, the reason. One query per page, in any store.
+EVIDENCE_QUERY = f"""
+SELECT ?entity ?p ?o ?graph ?sentence ?note ?text ?line ?number ?position WHERE {{
+  GRAPH <{EVIDENCE.value}> {{
+    ?st rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o ; gk:assertedIn ?graph .
+    OPTIONAL {{ ?st gk:statedIn|gk:readFrom ?sentence }}
+    OPTIONAL {{ ?st gk:editorialNote ?note }}
+  }}
+  OPTIONAL {{ ?sentence gk:text ?text ; gk:line ?line ; gk:sentenceNumber ?number ;
+                        gk:position ?position }}
+}}"""
 
 QUOTES = """
 SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
@@ -220,42 +227,23 @@ def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, b
 def evidence_of(store: pyoxigraph.Store, node: NamedNode,
                 labeller: Labeller) -> dict[tuple, Evidence]:
     """(predicate, object) → the evidence ``graph/evidence`` keeps for that statement."""
-    found: dict[tuple, Evidence] = {}
-    references: dict[NamedNode, Reference | None] = {}
-    for quad in store.quads_for_pattern(None, RDF_SUBJECT, node, EVIDENCE):
-        statement = quad.subject
-        predicate = _one(store, statement, RDF_PREDICATE)
-        obj = _one(store, statement, RDF_OBJECT)
-        if predicate is None or obj is None:
-            continue
-        editorial = _one(store, statement, EDITORIAL_NOTE)
-        sentences = [q.object for link in (STATED_IN, READ_FROM)
-                     for q in store.quads_for_pattern(statement, link, None, EVIDENCE)]
-        for sentence in sentences:
-            if sentence not in references:
-                references[sentence] = _reference(store, sentence, labeller)
-        found[(predicate, obj)] = Evidence(
-            references=tuple(sorted((r for s in sentences if (r := references[s])),
-                                    key=lambda r: r.position)),
-            editorial=editorial is not None,
-            note=editorial.value if editorial is not None else "")
-    return found
-
-
-def _one(store: pyoxigraph.Store, subject: NamedNode, predicate: NamedNode,
-         graph: NamedNode = EVIDENCE) -> NamedNode | Literal | BlankNode | None:
-    return next((q.object for q in store.quads_for_pattern(subject, predicate, None, graph)), None)
-
-
-def _reference(store: pyoxigraph.Store, sentence: NamedNode,
-               labeller: Labeller) -> Reference | None:
-    report = NamedNode(graph_iri("report"))
-    parts = [_one(store, sentence, p, report)
-             for p in (SENTENCE_TEXT, SENTENCE_LINE, SENTENCE_NUMBER, SENTENCE_POSITION)]
-    if any(part is None for part in parts):
-        return None
-    text, line, number, position = (part.value for part in parts)  # type: ignore[union-attr]
-    return Reference(labeller.show(sentence), text, int(line), int(number), int(position))
+    references: dict[tuple, dict[str, Reference]] = {}
+    notes: dict[tuple, set[str]] = {}
+    editorial: set[tuple] = set()
+    for s in _solutions(store, EVIDENCE_QUERY, node):
+        key = (s["p"], s["o"])
+        found = references.setdefault(key, {})
+        if s["graph"] == EDITORIAL:
+            editorial.add(key)
+        if s["note"] is not None:
+            notes.setdefault(key, set()).add(s["note"].value)
+        if s["text"] is not None and s["sentence"].value not in found:
+            found[s["sentence"].value] = Reference(
+                labeller.show(s["sentence"]), s["text"].value, int(s["line"].value),
+                int(s["number"].value), int(s["position"].value))
+    return {key: Evidence(tuple(sorted(found.values(), key=lambda r: r.position)),
+                          key in editorial, " ".join(sorted(notes.get(key, ()))))
+            for key, found in references.items()}
 
 
 def _types(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
