@@ -14,10 +14,9 @@ into query text.
 
 from dataclasses import dataclass, field
 
-import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
 
-from govkg.query import select
+from govkg.query import StoreLike, select
 from govkg.vocab import (
     DCT_NS,
     GK,
@@ -159,13 +158,13 @@ class EntityView:
     neighbourhood: Neighbourhood | None = None
 
 
-def is_known(store: pyoxigraph.Store, node: NamedNode) -> bool:
+def is_known(store: StoreLike, node: NamedNode) -> bool:
     """Whether the store says anything about ``node`` or points at it."""
     return (next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
             or next(iter(store.quads_for_pattern(None, None, node, None)), None) is not None)
 
 
-def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
+def outgoing(store: StoreLike, node: NamedNode) -> dict[tuple, bool]:
     """(predicate, object) → inferred?, over every graph (asserted wins over inferred)."""
     found: dict[tuple, bool] = {}
     for quad in store.quads_for_pattern(node, None, None, None):
@@ -174,7 +173,7 @@ def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
     return found
 
 
-def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
+def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
                     page_url: str) -> EntityView:
     facts = outgoing(store, node)
     evidence = evidence_of(store, node, labeller)
@@ -196,7 +195,7 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     return view
 
 
-def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, bool],
+def neighbourhood(store: StoreLike, node: NamedNode, facts: dict[tuple, bool],
                   labeller: Labeller) -> Neighbourhood | None:
     """The entities linked from and to ``node``, asserted links first, each drawn once."""
     links: list[tuple[bool, int, str, NamedNode, NamedNode]] = []
@@ -224,7 +223,7 @@ def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, b
     return radial_layout(labeller.show(node), drawn)
 
 
-def evidence_of(store: pyoxigraph.Store, node: NamedNode,
+def evidence_of(store: StoreLike, node: NamedNode,
                 labeller: Labeller) -> dict[tuple, Evidence]:
     """(predicate, object) → the evidence ``graph/evidence`` keeps for that statement."""
     references: dict[tuple, dict[str, Reference]] = {}
@@ -267,11 +266,11 @@ def _properties(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
     return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
 
 
-def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode) -> QuerySolutions:
+def _solutions(store: StoreLike, text: str, node: NamedNode) -> QuerySolutions:
     return select(store, text, substitutions={Variable("entity"): node})
 
 
-def _figures(store: pyoxigraph.Store, node: NamedNode,
+def _figures(store: StoreLike, node: NamedNode,
              labeller: Labeller) -> tuple[list[FigureRow], bool]:
     """The first ``MAX_FIGURES`` figure rows, and whether there are more."""
     solutions = list(_solutions(store, f"{FIGURES} LIMIT {MAX_FIGURES + 1}", node))
@@ -284,12 +283,12 @@ def _figures(store: pyoxigraph.Store, node: NamedNode,
     return rows, len(solutions) > MAX_FIGURES
 
 
-def _quotes(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Quote]:
+def _quotes(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Quote]:
     return [Quote(labeller.show(s["sentence"]), s["text"].value)
             for s in _solutions(store, QUOTES, node)]
 
 
-def _incoming(store: pyoxigraph.Store, node: NamedNode,
+def _incoming(store: StoreLike, node: NamedNode,
               labeller: Labeller) -> tuple[list[Incoming], int]:
     found: dict[tuple, bool] = {}
     quads = store.quads_for_pattern(None, None, node, None)
@@ -310,7 +309,7 @@ def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incomi
     return links[:MAX_INCOMING]
 
 
-def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
+def _count_incoming(store: StoreLike, node: NamedNode) -> int:
     """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
     text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p {"
             f" GRAPH ?g {{ ?s ?p ?entity }} FILTER(?g != <{EVIDENCE.value}>) }} }}"
