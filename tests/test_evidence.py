@@ -38,6 +38,18 @@ ex:b ex:p 1 .'''
     assert blocks[0].is_directive and not blocks[1].is_directive
     assert blocks[1].text.endswith("<http://example.org/x.y> .")
     assert blocks[2].text == "ex:b ex:p 1 ."
+    assert not split_blocks("base:a base:p 1 .")[0].is_directive
+
+
+def test_a_block_with_blank_nodes_keeps_its_evidence(source_copy: Path) -> None:
+    append(source_copy / "data" / "common.ttl",
+           'region:china gk:concerns [ rdfs:label "测试"@zh ] ; gk:statedIn sentence:p2s1 .')
+    graphs = read_graphs(find_sources(source_copy))
+    node = graphs["data"].value(URIRef(ID + "region/china"), URIRef(str(GK) + "concerns"))
+    assert graphs["data"].value(node, URIRef(PREFIXES["rdfs"] + "label")) is not None
+    statements = set(graphs["evidence"].subjects(RDF.subject, node))
+    assert statements and all((s, GK.statedIn, URIRef(SENTENCE + "p2s1")) in graphs["evidence"]
+                              for s in statements)
 
 
 def append(path: Path, text: str) -> int:

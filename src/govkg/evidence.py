@@ -29,6 +29,7 @@ in the dumps; the search index does not read graph/evidence.
 """
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ from govkg.turtle import read_turtle
 from govkg.vocab import GK, ID, graph_iri
 
 _RDF_LANG_STRING = str(RDF.langString)
+_DIRECTIVE = re.compile(r"(@prefix|@base|prefix\s|base\s)", re.IGNORECASE)
 _BLOCK_TERMS = {GK.statedIn, GK.readFrom, GK.editorialNote}
 
 
@@ -54,8 +56,7 @@ class Block:
 
     @property
     def is_directive(self) -> bool:
-        head = self.text.lstrip().lower()
-        return head.startswith(("@prefix", "@base", "prefix", "base"))
+        return _DIRECTIVE.match(self.text.lstrip()) is not None
 
 
 @dataclass
@@ -215,10 +216,15 @@ def collect(paths: Iterable[Path], graph_name: str, sentences: set[URIRef],
                 evidence.sentences |= cited
                 evidence.notes |= notes
                 evidence.places.append(where)
-        if len(seen) != len(whole) or any(t not in whole for t in seen):
+        if len(seen) != len(whole) or _ground(seen) != _ground(whole):
             raise DataFileError(str(path), None, "the evidence blocks do not match the file "
                                 "as a whole (an unusual Turtle construct?)")
     return statements
+
+
+def _ground(graph: Graph) -> set[Triple]:
+    """The triples without blank nodes (which differ from one parse to the next)."""
+    return {t for t in graph if not any(isinstance(term, BNode) for term in t)}
 
 
 def statement_iri(triple: Triple, graph_name: str) -> URIRef:
