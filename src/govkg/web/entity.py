@@ -291,12 +291,11 @@ def _quotes(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Quote
 def _incoming(store: StoreLike, node: NamedNode,
               labeller: Labeller) -> tuple[list[Incoming], int]:
     found: dict[tuple, bool] = {}
-    quads = store.quads_for_pattern(None, None, node, None)
+    quads = (q for q in store.quads_for_pattern(None, None, node, None)
+             if q.graph_name != EVIDENCE)  # the reified statements are shown as references
     for read, quad in enumerate(quads):
         if read == MAX_INCOMING_READ:
             return _first_incoming(found, labeller), _count_incoming(store, node)
-        if quad.graph_name == EVIDENCE:
-            continue
         key = (quad.subject, quad.predicate)
         found[key] = found.get(key, True) and quad.graph_name == INFERRED
     return _first_incoming(found, labeller), len(found)
