@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 from rdflib import RDF, URIRef
+from testbed import run_govkg
 
 from govkg.build import read_graphs
 from govkg.errors import DataFileError
@@ -17,8 +18,6 @@ from govkg.evidence import split_blocks, statement_iri
 from govkg.query import run_query
 from govkg.resources import find_sources
 from govkg.vocab import GK, GRAPH, ID, PREFIXES
-
-from conftest import run_govkg
 
 PLATFORM = PREFIXES["platform"]
 SENTENCE = PREFIXES["sentence"]

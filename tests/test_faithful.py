@@ -23,12 +23,11 @@ from decimal import Decimal, InvalidOperation
 
 import pytest
 from pyoxigraph import Literal, NamedNode
+from testbed import ROOT
 
 from govkg.query import run_query
 from govkg.report import Sentence, read_report
 from govkg.vocab import GRAPH, PREFIXES, sentence_iri
-
-from conftest import ROOT
 
 XSD = PREFIXES["xsd"]
 GK = PREFIXES["gk"]

@@ -8,9 +8,8 @@ reified statements. The last test opens a marker in Chromium.
 
 import re
 
+from live import shot
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-
-from conftest import shot
 
 GK = Namespace("https://w3id.org/govkg/ontology#")
 ID = "https://w3id.org/govkg/id/"
