@@ -133,6 +133,30 @@ def scheme_without_concepts(data: Graph) -> URIRef:
     return scheme
 
 
+def statement_without_subject(graphs: dict[str, Graph]) -> URIRef:
+    evidence = graphs["evidence"]
+    statement = next(evidence.subjects(RDF.type, RDF.Statement))
+    evidence.remove((statement, RDF.subject, None))
+    return statement
+
+
+def concept_without_scheme(graphs: dict[str, Graph]) -> URIRef:
+    for graph in graphs.values():
+        for concept in list(graph.subjects(SKOS.topConceptOf, None)):
+            graph.remove((concept, SKOS.topConceptOf, None))
+            return concept
+    raise AssertionError("no top concept in the data")
+
+
+@pytest.mark.parametrize("breakage", [statement_without_subject, concept_without_scheme],
+                         ids=lambda f: f.__name__)
+def test_shapes_catch_broken_evidence_and_concepts(pristine: dict[str, Graph], breakage) -> None:
+    graphs = copy_graphs(pristine)
+    focus = breakage(graphs)
+    report = validate_graphs(graphs)
+    assert not report.conforms and str(focus) in {v.focus for v in report.violations}
+
+
 BREAKAGES: list[Callable[[Graph], URIRef]] = [
     drop_zh_label, negative_count, count_as_string, date_as_plain_string, figure_without_sentence,
     platform_operated_by_a_province, policy_issued_by_a_province, event_with_two_dates, event_without_subject,
