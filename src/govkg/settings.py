@@ -56,6 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("service_allow", "",
             "Space-separated endpoint IRIs that SPARQL SERVICE may call (default: none, "
             "SERVICE is refused)."),
+    Setting("result_cache_mb", 64,
+            "Megabytes of SPARQL answers kept for reuse, shared by the server's processes, "
+            "until the next build (0: no cache; always off with an external endpoint)."),
     Setting("runtime_dir", None,
             "Directory for state the server processes share (made by `govkg serve`)."),
 )

@@ -7,7 +7,9 @@ Without a query, the endpoint answers with its Service Description, or the query
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
 evaluates them under the time limit, cuts them at ``max_rows`` (``X-Govkg-Truncated: true``
-and, in SPARQL JSON, ``"truncated": true``) and serialises them.
+and, in SPARQL JSON, ``"truncated": true``) and serialises them. Answers are reused until
+the next build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from
+the same key, so a conditional GET is answered 304 before anything is looked up or run.
 """
 
 import time
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask.blueprints import BlueprintSetupState
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
 from werkzeug.exceptions import (
     BadRequest,
@@ -34,9 +37,10 @@ from govkg.web.examples import EXAMPLES
 from govkg.web.negotiation import pick
 from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
 from govkg.web.serve.query_worker import PAGE, QueryAnswer, QueryJob
+from govkg.web.serve.result_cache import CacheKey, ResultCache, cache_key, cacheable, open_cache
 from govkg.web.site import current_site
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
-from govkg.web.views.metrics import count_timeout, refuse
+from govkg.web.views.metrics import count_cache, count_timeout, refuse
 
 bp = Blueprint("sparql", __name__)
 
@@ -51,6 +55,7 @@ RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "x
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                    ("RDF/XML", "rdfxml"))
 POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
+CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
 CHOICES_KEPT = 256
@@ -108,6 +113,12 @@ def read_request() -> ProtocolRequest:
     return ProtocolRequest(query, update, default, named)
 
 
+@bp.record_once
+def open_result_cache(state: BlueprintSetupState) -> None:
+    site = state.app.extensions["govkg"]
+    state.app.extensions[CACHE] = open_cache(site.settings, site.build)
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
     protocol = read_request()
@@ -136,6 +147,11 @@ def endpoint() -> Response | str:
         if answer.status == "upstream":
             abort(answer.code, answer.message)
         raise
+    key = answer_key(protocol, fmt) if fmt is not None and request.method in ("GET", "HEAD") \
+        else None
+    if key and request.if_none_match.contains_weak(key.tag):
+        count_cache("not-modified")
+        return Response(status=304, headers={"ETag": key.etag})
     answer = run_user_query(protocol, fmt)
     if form is None and answer.status == "ok":
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
@@ -151,6 +167,8 @@ def endpoint() -> Response | str:
                             mimetype="text/html")
     else:
         response = Response(answer.body, mimetype=answer.media_type)
+        if key:
+            response.headers["ETag"] = key.etag
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
@@ -178,11 +196,21 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     job = QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
                    not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
                    int(settings["max_rows"]))
-    limit = float(settings["query_timeout"])
+    cache: ResultCache | None = current_app.extensions[CACHE]
+    key = answer_key(protocol, fmt) if cache else None
     started = time.perf_counter()
+    if key:
+        kept = cache.get(key)
+        count_cache("hit" if kept else "miss")
+        if kept:
+            g.query_seconds = time.perf_counter() - started
+            return kept
+    limit = float(settings["query_timeout"])
     try:
         answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
         g.engine_seconds = answer.seconds
+        if key and cache.put(key, answer):
+            count_cache("stored", cache.held_bytes())
         return answer
     except QueryTimedOut:
         count_timeout()
@@ -205,6 +233,16 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
             retry_after=RETRY_AFTER_SECONDS), "worker-died") from None
     finally:
         g.query_seconds = time.perf_counter() - started
+
+
+def answer_key(protocol: ProtocolRequest, fmt: Format | None) -> CacheKey | None:
+    """The key of this query's answer in this format, if it is the same every time."""
+    if not cacheable(protocol.query or ""):
+        return None
+    site = current_site()
+    return cache_key(site.build, protocol.query or "", protocol.default_graphs,
+                     protocol.named_graphs, fmt.name if fmt else PAGE,
+                     int(site.settings["max_rows"]))
 
 
 def allowed_services(settings: dict) -> list[str]:
