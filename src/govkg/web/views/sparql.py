@@ -147,12 +147,13 @@ def endpoint() -> Response | str:
         if answer.status == "upstream":
             abort(answer.code, answer.message)
         raise
-    key = answer_key(protocol, fmt) if fmt is not None and request.method in ("GET", "HEAD") \
-        else None
-    if key and request.if_none_match.contains_weak(key.tag):
+    key = answer_key(protocol, fmt)
+    etag = key.etag if key and fmt is not None and request.method in ("GET", "HEAD") else None
+    if etag and "HTTP_IF_NONE_MATCH" in request.environ \
+            and request.if_none_match.contains_weak(key.tag):
         count_cache("not-modified")
-        return Response(status=304, headers={"ETag": key.etag})
-    answer = run_user_query(protocol, fmt)
+        return Response(status=304, headers={"ETag": etag})
+    answer = run_user_query(protocol, fmt, key)
     if form is None and answer.status == "ok":
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
         answer = run_user_query(protocol, fmt) if fmt else answer
@@ -167,8 +168,8 @@ def endpoint() -> Response | str:
                             mimetype="text/html")
     else:
         response = Response(answer.body, mimetype=answer.media_type)
-        if key:
-            response.headers["ETag"] = key.etag
+        if etag:
+            response.headers["ETag"] = etag
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
@@ -189,15 +190,17 @@ def choose_format(form: str) -> Format | None:
     return _chosen_formats[key]
 
 
-def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer:
-    """The query's answer from a query worker, or the HTTP error that says why there is none."""
+def run_user_query(protocol: ProtocolRequest, fmt: Format | None,
+                   key: CacheKey | None = None) -> QueryAnswer:
+    """The query's answer from the result cache under ``key`` or from a query worker, or the
+    HTTP error that says why there is none."""
     settings = current_site().settings
     assert protocol.query is not None
     job = QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
                    not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
                    int(settings["max_rows"]))
     cache: ResultCache | None = current_app.extensions[CACHE]
-    key = answer_key(protocol, fmt) if cache else None
+    key = key if cache else None
     started = time.perf_counter()
     if key:
         kept = cache.get(key)
