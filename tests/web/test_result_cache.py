@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from govkg.web.serve.query_worker import QueryAnswer
+from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer
 from govkg.web.serve.result_cache import (
     ENTRY_OVERHEAD_BYTES,
     ResultCache,
@@ -30,7 +30,7 @@ JSON = "application/sparql-results+json"
 
 
 def answer(body: bytes, media_type: str = JSON) -> QueryAnswer:
-    return QueryAnswer("ok", "results", body, media_type, 1)
+    return QueryAnswer(AnswerStatus.OK, "results", body, media_type, 1)
 
 
 def key(query: str, **parts):
@@ -46,7 +46,7 @@ def test_miss_then_hit(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path / "c.sqlite", "b1", 1 << 20)
     k = key("ASK {}")
     assert cache.get(k) is None
-    assert cache.put(k, QueryAnswer("ok", "boolean", b"true", "text/plain", 1, True))
+    assert cache.put(k, QueryAnswer(AnswerStatus.OK, "boolean", b"true", "text/plain", 1, True))
     kept = cache.get(k)
     assert (kept.status, kept.kind, kept.body, kept.media_type, kept.rows, kept.truncated) == \
         ("ok", "boolean", b"true", "text/plain", 1, True)
@@ -56,7 +56,7 @@ def test_miss_then_hit(tmp_path: Path) -> None:
 
 def test_failed_answers_are_not_kept(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path / "c.sqlite", "b1", 1 << 20)
-    assert not cache.put(key("SELEC"), QueryAnswer("syntax", message="SPARQL syntax error"))
+    assert not cache.put(key("SELEC"), QueryAnswer(AnswerStatus.SYNTAX, message="SPARQL syntax error"))
     assert cache.get(key("SELEC")) is None
 
 

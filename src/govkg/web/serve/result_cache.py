@@ -12,7 +12,8 @@ could sit in; otherwise only the ends are trimmed).
 The answers live in one SQLite file in the server's runtime directory (``govkg serve`` makes
 it; without one, a file of this process's own), opened by every web process and thread of
 the server: each answer is stored once, not once per process or thread, and a worker
-restarted by gunicorn finds the answers its predecessor stored. SQLite in WAL mode without
+restarted by gunicorn finds the answers its predecessor stored. Without a runtime directory
+(an app made in-process) the file is private and removed with the cache. SQLite in WAL mode without
 fsync (it is a cache: a crash loses nothing that matters): a hit is one indexed read that
 never waits for a writer. The bytes held (bodies plus a fixed charge per entry) are
 counted in the same transaction as every insert; past the bound, the oldest entries go
@@ -24,15 +25,17 @@ of every other build.
 import hashlib
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from govkg.sparql_text import keywords
-from govkg.web.serve.query_worker import QueryAnswer
+from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer
 
 FILE_NAME = "result-cache.sqlite"
 ENTRY_OVERHEAD_BYTES = 128  # what SQLite spends on a row and its index entry, about
@@ -115,12 +118,12 @@ class ResultCache:
         if row is None:
             return None
         kind, media_type, rows, truncated, body = row
-        return QueryAnswer("ok", kind, body, media_type, rows, bool(truncated))
+        return QueryAnswer(AnswerStatus.OK, kind, body, media_type, rows, bool(truncated))
 
     def put(self, key: CacheKey, answer: QueryAnswer) -> bool:
         """Keep ``answer`` (a successful one) unless it is too big; whether it was kept."""
         size = len(answer.body) + len(answer.media_type) + ENTRY_OVERHEAD_BYTES
-        if answer.status != "ok" or size > self.max_bytes // LARGEST_SHARE:
+        if answer.status is not AnswerStatus.OK or size > self.max_bytes // LARGEST_SHARE:
             return False
         with self._connection() as db:
             added = db.execute(
@@ -161,5 +164,9 @@ def open_cache(settings: dict, build: str) -> ResultCache | None:
     megabytes = float(settings.get("result_cache_mb") or 0)
     if megabytes <= 0 or settings.get("endpoint"):
         return None
-    runtime = settings.get("runtime_dir") or tempfile.mkdtemp(prefix="govkg-runtime-")
-    return ResultCache(Path(runtime) / FILE_NAME, build, int(megabytes * 2**20))
+    runtime = settings.get("runtime_dir")
+    private = None if runtime else tempfile.mkdtemp(prefix="govkg-result-cache-")
+    cache = ResultCache(Path(runtime or private) / FILE_NAME, build, int(megabytes * 2**20))
+    if private:  # a cache of this process's own goes with it
+        weakref.finalize(cache, shutil.rmtree, private, True)
+    return cache
