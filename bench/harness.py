@@ -239,7 +239,8 @@ def start_oxigraph_server(stack: ExitStack, name: str, dump: Path, workdir: Path
                f"127.0.0.1:{port}", "--union-default-graph"]
     if timeout_s is not None:
         command += ["--timeout-s", f"{timeout_s:g}"]
-    return start_server(stack, name, command, port, "/query?query=ASK%7B%7D", log_dir=log_dir)
+    return start_server(stack, name, command, port, "/query?query=ASK%7B%7D", log_dir=log_dir,
+                        timeout=60)
 
 
 # the lines of docs/nginx.conf a benchmark changes (each marked "bench:" there)
@@ -262,7 +263,10 @@ def nginx_config(upstream: str, port: int, workdir: Path, log_dir: Path) -> str:
             raise NotRun(f"{NGINX_CONF.name} no longer has its {part} line {line!r} once")
         text = text.replace(line, replacements[part])
     temp = workdir / "temp"
-    return (f"daemon off;\nworker_processes auto;\npid {workdir / 'nginx.pid'};\n"
+    # started by root, nginx would run its workers as nobody, who cannot enter a private
+    # work directory (pytest's are 0700): they stay root, on loopback, for the benchmark
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (f"daemon off;\n{user}worker_processes auto;\npid {workdir / 'nginx.pid'};\n"
             f"error_log {log_dir / 'nginx-error.log'} warn;\n"
             "events { worker_connections 1024; }\n"
             "http {\n"
@@ -287,4 +291,4 @@ def start_nginx(stack: ExitStack, upstream: Server, workdir: Path, *, log_dir: P
     command = [program, "-p", str(directory), "-c", str(config), "-e",
                str(log_dir / "nginx-error.log")]
     return start_server(stack, "nginx", command, port, "/sparql?query=ASK%7B%7D",
-                        log_dir=log_dir)
+                        log_dir=log_dir, timeout=60)
