@@ -270,3 +270,31 @@ def test_the_web_processes_of_a_server_share_the_cache(live_server) -> None:
 
     assert total(after, "miss") - total(before, "miss") == 1
     assert total(after, "hit") - total(before, "hit") == 7
+
+
+def test_a_known_request_whose_answer_is_gone_is_evaluated_again(app, client, counted,
+                                                                 monkeypatch) -> None:
+    query = fresh_query()
+    first = sparql(client, query)
+    cache = app.extensions[CACHE]
+    kept = cache.get
+    monkeypatch.setattr(cache, "get", lambda k: None)  # as if evicted
+    again = sparql(client, query)
+    monkeypatch.setattr(cache, "get", kept)
+    assert again.status_code == 200 and again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert len(counted.jobs) == 2
+
+
+def test_a_truncated_answer_says_so_when_it_comes_from_the_cache(tmp_path, cache_dir) -> None:
+    from govkg.web.app import create_app
+
+    strict = create_app({"cache_dir": str(cache_dir), "max_rows": 2,
+                         "runtime_dir": str(tmp_path)}).test_client()
+    query = fresh_query()
+    first, second = sparql(strict, query), sparql(strict, query)
+    for response in (first, second):
+        assert response.headers["X-Govkg-Truncated"] == "true"
+        assert response.headers["X-Govkg-Max-Rows"] == "2"
+    assert first.data == second.data and b'"truncated":true' in first.data
+    assert (tmp_path / "result-cache.sqlite").exists()  # the server's runtime directory
