@@ -167,9 +167,14 @@ def fresh_query() -> str:
 
 
 def sparql(client, query: str, accept: str = JSON, **params):
+    """GET the query, then close the response as a WSGI server does once it has sent it
+    (the endpoint stores a new answer then: the client never waits for the write)."""
     url = "/sparql?query=" + quote(query) + "".join(
         f"&{name}={quote(value)}" for name, values in params.items() for value in values)
-    return client.get(url, headers={"Accept": accept})
+    response = client.get(url, headers={"Accept": accept})
+    response.get_data()
+    response.close()
+    return response
 
 
 def test_a_repeated_query_is_evaluated_once(client, counted) -> None:
@@ -298,3 +303,13 @@ def test_a_truncated_answer_says_so_when_it_comes_from_the_cache(tmp_path, cache
         assert response.headers["X-Govkg-Max-Rows"] == "2"
     assert first.data == second.data and b'"truncated":true' in first.data
     assert (tmp_path / "result-cache.sqlite").exists()  # the server's runtime directory
+
+
+def test_a_new_answer_is_stored_once_the_response_has_gone_out(app, client) -> None:
+    cache = app.extensions[CACHE]
+    before = cache.entries()
+    response = client.get("/sparql?query=" + quote(fresh_query()), headers={"Accept": JSON})
+    assert response.status_code == 200 and b'"tag"' in response.get_data()
+    assert cache.entries() == before
+    response.close()  # what the WSGI server does once the body is sent
+    assert cache.entries() == before + 1
