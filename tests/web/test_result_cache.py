@@ -218,6 +218,7 @@ def test_a_conditional_get_costs_no_evaluation_nor_lookup(app, client, counted,
     response = client.get("/sparql?query=" + quote(query),
                           headers={"Accept": JSON, "If-None-Match": etag})
     assert response.status_code == 304 and response.data == b""
+    assert "Content-Security-Policy" not in response.headers  # not a page
     assert response.headers["ETag"] == etag
     assert len(counted.jobs) == 1 and looked_up == []
     # another format is another representation: not matched by this ETag

@@ -176,7 +176,7 @@ def endpoint() -> Response | str:
         if len(known) >= SHAPES_KEPT:
             known.clear()
         known[shape] = (fmt, key)
-        unchanged = not_modified(key)
+        unchanged = not_modified(key, fmt)
         if unchanged:
             return unchanged
     answer = run_user_query(protocol, fmt, key)
@@ -220,7 +220,7 @@ def request_shape() -> tuple[str, str] | None:
 def known_answer(fmt: Format, key: CacheKey) -> Response | None:
     """The answer to a request shape seen before: 304, or the kept answer; None if it is not
     kept (the whole way then runs)."""
-    unchanged = not_modified(key)
+    unchanged = not_modified(key, fmt)
     if unchanged:
         return unchanged
     cache: ResultCache | None = current_app.extensions[CACHE]
@@ -233,13 +233,13 @@ def known_answer(fmt: Format, key: CacheKey) -> Response | None:
     return answer_response(kept, key.etag)
 
 
-def not_modified(key: CacheKey) -> Response | None:
+def not_modified(key: CacheKey, fmt: Format) -> Response | None:
     """304 when the client already holds this answer (its ETag, sent in If-None-Match)."""
     if "HTTP_IF_NONE_MATCH" not in request.environ \
             or not request.if_none_match.contains_weak(key.tag):
         return None
     count_cache("not-modified")
-    return Response(status=304, headers={"ETag": key.etag})
+    return Response(status=304, headers={"ETag": key.etag}, mimetype=fmt.media_type)
 
 
 def choose_format(form: str) -> Format | None:
