@@ -314,3 +314,12 @@ def test_a_new_answer_is_stored_once_the_response_has_gone_out(app, client) -> N
     assert cache.entries() == before
     response.close()  # what the WSGI server does once the body is sent
     assert cache.entries() == before + 1
+
+
+def test_the_query_page_reuses_answers_but_renders_each_time(client, counted) -> None:
+    query = fresh_query()
+    pages = [sparql(client, query, "text/html") for _ in range(2)]
+    assert all(p.status_code == 200 and p.mimetype == "text/html" for p in pages)
+    assert b"guangdong" in pages[0].data.lower() or "广东" in pages[0].get_data(as_text=True)
+    assert len(counted.jobs) == 1
+    assert not pages[0].headers["ETag"].startswith('W/"r')  # a page is more than the answer
