@@ -262,12 +262,15 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
               help="Query worker processes per server worker (default 2).")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="An endpoint SPARQL SERVICE may call (repeatable; default: none).")
+@click.option("--result-cache-mb", type=click.IntRange(min=0), default=None, metavar="MB",
+              help="Megabytes of SPARQL answers kept for reuse until the next build, shared "
+                   "by the server's processes (default 64; 0: none).")
 @click.pass_obj
 def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
           base_url: str | None, store_dir: Path | None, endpoint: str | None,
           query_timeout: float | None,
           max_rows: int | None, query_workers: int | None,
-          service_allow: tuple[str, ...]) -> None:
+          service_allow: tuple[str, ...], result_cache_mb: int | None) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
     from govkg.settings import load_settings
     from govkg.web.serve.server import serve as run_server
@@ -277,5 +280,6 @@ def serve(settings: dict[str, Any], host: str | None, port: int | None, workers:
                  "store": str(store_dir) if store_dir else None, "endpoint": endpoint,
                  "query_timeout": query_timeout, "max_rows": max_rows,
                  "query_workers": query_workers,
-                 "service_allow": " ".join(service_allow) or None}
+                 "service_allow": " ".join(service_allow) or None,
+                 "result_cache_mb": result_cache_mb}
     run_server(load_settings(overrides))

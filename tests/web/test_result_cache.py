@@ -323,3 +323,24 @@ def test_the_query_page_reuses_answers_but_renders_each_time(client, counted) ->
     assert b"guangdong" in pages[0].data.lower() or "广东" in pages[0].get_data(as_text=True)
     assert len(counted.jobs) == 1
     assert not pages[0].headers["ETag"].startswith('W/"r')  # a page is more than the answer
+
+
+def test_serve_takes_the_bound_as_an_option() -> None:
+    from click.testing import CliRunner
+
+    from govkg.cli import main
+
+    shown = CliRunner().invoke(main, ["serve", "--help"])
+    assert shown.exit_code == 0 and "--result-cache-mb" in shown.output
+    refused = CliRunner().invoke(main, ["serve", "--result-cache-mb", "-1"])
+    assert refused.exit_code == 2 and "--result-cache-mb" in refused.output
+
+
+def test_a_zero_bound_turns_the_cache_off(tmp_path) -> None:
+    from govkg.web.serve.result_cache import open_cache
+
+    assert open_cache({"result_cache_mb": 0, "runtime_dir": str(tmp_path)}, "b1") is None
+    assert open_cache({"result_cache_mb": 8, "endpoint": "http://127.0.0.1:1/sparql",
+                       "runtime_dir": str(tmp_path)}, "b1") is None
+    assert open_cache({"result_cache_mb": 8, "runtime_dir": str(tmp_path)}, "b1").max_bytes \
+        == 8 << 20
