@@ -9,6 +9,7 @@ web processes on a real ``govkg serve`` with two workers.
 
 import multiprocessing
 import re
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer
+from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.serve.result_cache import (
     ENTRY_OVERHEAD_BYTES,
     ResultCache,
@@ -33,11 +34,10 @@ def answer(body: bytes, media_type: str = JSON) -> QueryAnswer:
     return QueryAnswer(AnswerStatus.OK, "results", body, media_type, 1)
 
 
-def key(query: str, **parts):
-    fields = {"build": "b1", "default_graphs": None, "named_graphs": None,
+def key(query: str, build: str = "b1", **parts):
+    fields = {"default_graphs": None, "named_graphs": None, "union_default_graph": True,
               "format_name": "json", "max_rows": 100, **parts}
-    return cache_key(fields["build"], query, fields["default_graphs"], fields["named_graphs"],
-                     fields["format_name"], fields["max_rows"])
+    return cache_key(build, QueryJob(query, **fields))
 
 
 # --- the cache on its own ------------------------------------------------------------------
@@ -99,6 +99,7 @@ def test_keys_keep_formats_datasets_and_limits_apart() -> None:
               key("SELECT * { ?s ?p ?o }", default_graphs=["https://w3id.org/govkg/graph/data"]),
               key("SELECT * { ?s ?p ?o }", named_graphs=["https://w3id.org/govkg/graph/data"]),
               key("SELECT * { ?s ?p ?o }", max_rows=10),
+              key("SELECT * { ?s ?p ?o }", union_default_graph=False),
               key("SELECT * { ?s ?p ?x }")]
     assert len({base, *others}) == len(others) + 1
     assert len({k.etag for k in (base, *others)}) == len(others) + 1
@@ -262,20 +263,24 @@ def test_metrics_show_hits_misses_and_bytes(client) -> None:
 
 @pytest.mark.server
 def test_the_web_processes_of_a_server_share_the_cache(live_server) -> None:
-    query = fresh_query()
-    url = live_server.url + "/sparql?query=" + quote(query)
-    before = requests.get(live_server.url + "/metrics", timeout=30).text
-    bodies = {requests.get(url, headers={"Accept": JSON}, timeout=60).content
-              for _ in range(8)}  # a new connection each time: both workers answer some
-    after = requests.get(live_server.url + "/metrics", timeout=30).text
-    assert len(bodies) == 1
-
-    def total(text: str, outcome: str) -> float:
+    def total(outcome: str) -> float:
+        text = requests.get(live_server.url + "/metrics", timeout=30).text
         pattern = rf'^govkg_result_cache_lookups_total{{outcome="{outcome}"}} (\S+)$'
         return sum(float(m) for m in re.findall(pattern, text, re.MULTILINE))
 
-    assert total(after, "miss") - total(before, "miss") == 1
-    assert total(after, "hit") - total(before, "hit") == 7
+    query = fresh_query()
+    url = live_server.url + "/sparql?query=" + quote(query)
+    before = {outcome: total(outcome) for outcome in ("miss", "hit", "stored")}
+    first = requests.get(url, headers={"Accept": JSON}, timeout=60).content
+    deadline = time.monotonic() + 30
+    while total("stored") == before["stored"]:  # stored once the response has gone out
+        assert time.monotonic() < deadline, "the answer was never stored"
+        time.sleep(0.05)
+    bodies = {requests.get(url, headers={"Accept": JSON}, timeout=60).content
+              for _ in range(7)}  # a new connection each time: both workers answer some
+    assert bodies == {first}
+    assert total("miss") - before["miss"] == 1
+    assert total("hit") - before["hit"] == 7
 
 
 def test_a_known_request_whose_answer_is_gone_is_evaluated_again(app, client, counted,

@@ -4,10 +4,10 @@ bounded in bytes; one cache for all the web processes of a server.
 The store changes only with a new build, so an answer computed once stays right for the
 build's life, except for queries that ask for something new each time (``RAND``, ``NOW``,
 ``UUID``, ``STRUUID``, ``BNODE``) or fetch from elsewhere (``SERVICE``): those are never kept.
-The key is a SHA-256 of the build id, the query text, the dataset parameters, the format the
-client negotiated and ``max_rows``; the query text is normalised only where that is provably
-harmless (whitespace runs collapse when the text has no quote, comment or escape they
-could sit in; otherwise only the ends are trimmed).
+The key is a SHA-256 of the build id and the whole job a query worker would be given: the
+query text, the dataset parameters, the format the client negotiated, ``max_rows``. The text
+is normalised only where that is provably harmless (whitespace runs collapse when it has no
+quote, comment or escape they could sit in; otherwise only the ends are trimmed).
 
 The answers live in one SQLite file in the server's runtime directory (``govkg serve`` makes
 it; without one, a file of this process's own), opened by every web process and thread of
@@ -30,12 +30,11 @@ import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from govkg.sparql_text import keywords
-from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer
+from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer, QueryJob
 
 FILE_NAME = "result-cache.sqlite"
 ENTRY_OVERHEAD_BYTES = 128  # what SQLite spends on a row and its index entry, about
@@ -81,11 +80,12 @@ def cacheable(query: str) -> bool:
     return not UNREPEATABLE.intersection(keywords(query))
 
 
-def cache_key(build: str, query: str, default_graphs: Sequence[str] | None,
-              named_graphs: Sequence[str] | None, format_name: str, max_rows: int) -> CacheKey:
-    """The key of one answer; ``None`` graph lists (the union, every graph) differ from
-    empty ones."""
-    parts = [build, normalised(query), default_graphs, named_graphs, format_name, max_rows]
+def cache_key(build: str, job: QueryJob) -> CacheKey:
+    """The key of ``job``'s answer on ``build``: every field of the job counts (the query
+    normalised), so whatever decides the answer a worker makes decides the key too; ``None``
+    graph lists (the union, every graph) differ from empty ones."""
+    parts = [build, *(normalised(job.query) if f.name == "query" else getattr(job, f.name)
+                      for f in fields(job))]
     return CacheKey(hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).digest())
 
 

@@ -76,6 +76,8 @@ _chosen_formats: dict[tuple, Format | None] = {}
 # the app extension mapping (query string, Accept) of a GET that passed every check to its
 # format and answer key
 KNOWN = "govkg.known_requests"
+SHAPE_PARTS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_HOST", "HTTP_X_FORWARDED_HOST",
+               "HTTP_X_FORWARDED_PROTO", "HTTP_SEC_FETCH_SITE", "HTTP_SEC_FETCH_MODE")
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def open_result_cache(state: BlueprintSetupState) -> None:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
     shape = request_shape()
-    known: dict[tuple[str, str], tuple[Format, CacheKey]] = current_app.extensions[KNOWN]
+    known: dict[tuple[str, ...], tuple[Format, CacheKey]] = current_app.extensions[KNOWN]
     if shape in known:
         response = known_answer(*known[shape])
         if response is not None:
@@ -209,12 +211,14 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
     return response
 
 
-def request_shape() -> tuple[str, str] | None:
-    """What alone decides a GET's checks, format and answer key: its query string and Accept."""
+def request_shape() -> tuple[str, ...] | None:
+    """What alone decides a GET's checks, format and job (so its answer key): its query
+    string and Accept; and, kept in the shape so that a job depending on them stays right,
+    the host it was sent to and the browser's fetch metadata."""
     if request.method not in ("GET", "HEAD"):
         return None
     environ = request.environ
-    return environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", "")
+    return tuple(environ.get(name, "") for name in SHAPE_PARTS)
 
 
 def known_answer(fmt: Format, key: CacheKey) -> Response | None:
@@ -261,10 +265,7 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None,
     """The query's answer from the result cache under ``key`` or from a query worker, or the
     HTTP error that says why there is none."""
     settings = current_site().settings
-    assert protocol.query is not None
-    job = QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
-                   not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
-                   int(settings["max_rows"]))
+    job = user_job(protocol, fmt)
     cache: ResultCache | None = current_app.extensions[CACHE]
     key = key if cache else None
     started = time.perf_counter()
@@ -306,7 +307,8 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None,
 
 def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) -> None:
     """Store the answer once the response has gone out: the client never waits for the
-    write (about 80 µs of CPU, more when another process holds the write lock)."""
+    write (about 80 µs of CPU, more when another process holds the write lock). The same
+    query arriving meanwhile is evaluated again; the first answer stored is the one kept."""
     def store() -> None:
         if cache.put(key, answer):
             count_cache("stored", cache.held_bytes())
@@ -317,14 +319,19 @@ def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) 
         return response
 
 
+def user_job(protocol: ProtocolRequest, fmt: Format | None) -> QueryJob:
+    """What a query worker is given to answer this request (and what its answer is kept by)."""
+    assert protocol.query is not None
+    return QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
+                    not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
+                    int(current_site().settings["max_rows"]))
+
+
 def answer_key(protocol: ProtocolRequest, fmt: Format | None) -> CacheKey | None:
     """The key of this query's answer in this format, if it is the same every time."""
     if not cacheable(protocol.query or ""):
         return None
-    site = current_site()
-    return cache_key(site.build, protocol.query or "", protocol.default_graphs,
-                     protocol.named_graphs, fmt.name if fmt else PAGE,
-                     int(site.settings["max_rows"]))
+    return cache_key(current_site().build, user_job(protocol, fmt))
 
 
 def allowed_services(settings: dict) -> list[str]:
