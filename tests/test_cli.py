@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
-
-from conftest import run_govkg
+from testbed import run_govkg
 
 COUNT_PROVINCES = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Province }"
 PROVINCES = "SELECT ?p ?label WHERE { ?p a gk:Province ; rdfs:label ?label FILTER(lang(?label) = 'zh') } ORDER BY ?p"
@@ -108,8 +107,9 @@ def test_dump_nquads_keeps_the_named_graphs(govkg, tmp_path: Path, selection: st
     dataset = Dataset()
     dataset.parse(out, format="nquads")
     names = {str(g.identifier).rsplit("/", 1)[-1] for g in dataset.graphs() if len(g)}
-    expected = {"asserted": {"ontology", "data", "external", "report"}, "inferred": {"inferred"},
-                "all": {"ontology", "data", "external", "report", "shapes", "inferred"}}[selection]
+    asserted = {"ontology", "data", "editorial", "external", "report", "evidence"}
+    expected = {"asserted": asserted, "inferred": {"inferred"},
+                "all": asserted | {"shapes", "inferred"}}[selection]
     assert names == expected
 
 

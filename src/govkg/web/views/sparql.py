@@ -6,10 +6,14 @@ unknown IRI is an empty graph, nothing is fetched). Updates and SERVICE are refu
 Without a query, the endpoint answers with its Service Description, or the query page.
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
-evaluates them under the time limit, cuts them at ``max_rows`` (``X-Govkg-Truncated: true``
-and, in SPARQL JSON, ``"truncated": true``) and serialises them. Answers are reused until
-the next build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from
-the same key, so a conditional GET is answered 304 before anything is looked up or run.
+evaluates and serialises them under the time limit. Machine clients get complete results,
+or, past ``max_result_bytes``, a 507 that says so: never a short answer that looks whole.
+The query page and its editor (a same-origin ``fetch``, told by ``Sec-Fetch-Site``) get
+results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, in SPARQL
+JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
+a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
+Store Protocol's reads (``govkg.web.views.graph_store``). Answers are reused until the next
+build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same key, so a conditional GET is answered 304 before anything is looked up or run.
 A GET whose query string and Accept (and host and fetch metadata: ``SHAPE_PARTS``) passed
 every check before in this process skips the checks and the negotiation, whose outcome they
 alone decide (``KNOWN``): a hit then costs one lookup (a cached ASK's whole request, in
@@ -52,9 +56,11 @@ from govkg.formats import Format, formats_of
 from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
 from govkg.vocab import BASE
 from govkg.web.display import Labeller
-from govkg.web.documents import rdf_response
+from govkg.web.documents import CACHE_CONTROL, rdf_response
+from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
-from govkg.web.negotiation import pick
+from govkg.web.iris import public_url
+from govkg.web.negotiation import pick, wants_html
 from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
@@ -65,6 +71,7 @@ from govkg.web.serve.query_pool import (
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.serve.result_cache import CacheKey, ResultCache, cache_key, cacheable, open_cache
 from govkg.web.site import current_site
+from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.views.metrics import count_cache, count_timeout, refuse
 
@@ -108,10 +115,15 @@ class ProtocolRequest:
 
 
 def _body_text() -> str:
+    """The body of a direct POST: UTF-8 (SPARQL 1.1 Protocol §2.1.3), or 415."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"Send the query as UTF-8 ({request.mimetype}; charset="
+                                   f"{charset[:40]} is not read here).")
     try:
-        return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError) as error:
-        raise BadRequest(f"The request body is not valid text in its charset: {error}.") from error
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The request body is not valid UTF-8: {error}.") from error
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -159,6 +171,8 @@ def open_result_cache(state: BlueprintSetupState) -> None:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
+    if graph_store.names_a_graph():
+        return graph_store.graph_store()
     shape = request_shape()
     known: dict[tuple[str, ...], tuple[Format, CacheKey]] = current_app.extensions[KNOWN]
     if shape in known:
@@ -210,6 +224,8 @@ def endpoint() -> Response | str:
         raise refuse(BadRequest(answer.message), "evaluation")
     if answer.status is AnswerStatus.UPSTREAM:
         abort(answer.code, answer.message)
+    if answer.status is AnswerStatus.TOO_LARGE:
+        raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
                             mimetype="text/html")
@@ -224,6 +240,8 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
     response = Response(answer.body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
+    if request.method == "GET":  # the data change only with the build
+        response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
@@ -347,9 +365,12 @@ def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) 
 def user_job(protocol: ProtocolRequest, fmt: Format | None) -> QueryJob:
     """What a query worker is given to answer this request (and what its answer is kept by)."""
     assert protocol.query is not None
+    settings = current_site().settings
+    cut = fmt is None or from_the_editor()
     return QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
                     not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
-                    int(current_site().settings["max_rows"]))
+                    int(settings["max_rows"]) if cut else None,
+                    int(settings["max_result_bytes"]), public_url("/sparql"))
 
 
 def answer_key(protocol: ProtocolRequest, fmt: Format | None) -> CacheKey | None:
@@ -357,6 +378,14 @@ def answer_key(protocol: ProtocolRequest, fmt: Format | None) -> CacheKey | None
     if not cacheable(protocol.query or ""):
         return None
     return cache_key(current_site().build, user_job(protocol, fmt))
+
+
+def from_the_editor() -> bool:
+    """Whether this is the query page's own editor asking: a browser's same-origin fetch.
+    Other clients (and cross-site ones such as YASGUI elsewhere) get complete results."""
+    headers = request.headers
+    return (headers.get("Sec-Fetch-Site") == "same-origin"
+            and headers.get("Sec-Fetch-Mode") in ("cors", "same-origin"))
 
 
 def allowed_services(settings: dict) -> list[str]:
@@ -367,8 +396,7 @@ def allowed_services(settings: dict) -> list[str]:
 def syntax_error(query: str, message: str) -> Response:
     """400 with the parser's message and position: the query page for a browser."""
     text = message
-    if request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"]) \
-            == "text/html":
+    if wants_html():
         return Response(query_page(query, error=text), 400, mimetype="text/html")
     raise BadRequest(text)
 
@@ -377,7 +405,9 @@ def description_or_form() -> Response | str:
     fmt = pick(DESCRIPTION_FORMATS, html=True, html_first=False)
     if fmt is None:
         return query_page(EXAMPLES[0].text)
-    return rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response = rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response.headers["Cache-Control"] = CACHE_CONTROL  # its counts change with the build only
+    return response
 
 
 def query_page(query: str, **context) -> str:
