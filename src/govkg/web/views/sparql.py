@@ -13,7 +13,8 @@ results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, i
 JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
 a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
 Store Protocol's reads (``govkg.web.views.graph_store``). Answers are reused until the next
-build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same key, so a conditional GET is answered 304 before anything is looked up or run.
+build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same
+key, so a conditional GET is answered 304 before anything is looked up or run.
 A GET whose query string and Accept (and host and fetch metadata: ``SHAPE_PARTS``) passed
 every check before in this process skips the checks and the negotiation, whose outcome they
 alone decide (``KNOWN``): a hit then costs one lookup (a cached ASK's whole request, in
