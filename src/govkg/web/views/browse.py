@@ -16,7 +16,7 @@ from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
 from govkg.web.display import Labeller
 from govkg.web.documents import document
-from govkg.web.entity import FIGURE_COLUMNS, FigureRow
+from govkg.web.entity import FIGURE_COLUMNS, figure_row, figure_variables
 from govkg.web.examples import EXAMPLES
 from govkg.web.i18n import current_language
 from govkg.web.iris import href, public_url
@@ -50,7 +50,7 @@ SELECT DISTINCT ?entity ?thing ?type WHERE {
 } ORDER BY ?type ?thing"""
 
 PROVINCE_FIGURES = """
-SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
+SELECT DISTINCT ?entity ?pageLang ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
   { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measuredEntity/gk:province ?entity }
   UNION { ?figure a gk:Measurement ; gk:province ?entity }""" + FIGURE_COLUMNS
 
@@ -123,9 +123,8 @@ def province(slug: str) -> str:
         if shown not in groups.setdefault(kind, []):
             groups[kind].append(shown)
     show = labeller.show
-    figures = [FigureRow(show(s["figure"]), show(s["indicator"]), show(s["value"]),
-                         show(s["unit"]), show(s["qualifier"]), show(s["date"]),
-                         show(s["counted"])) for s in solutions(PROVINCE_FIGURES, entity=node)]
+    figures = [figure_row(s, labeller) for s in solutions(
+        PROVINCE_FIGURES, entity=node, **figure_variables(labeller.lang))]
     quotes = [(show(s["sentence"]), s["text"].value)
               for s in solutions(PROVINCE_SENTENCES, entity=node)]
     return render_template("province.html", title=labeller.name(node), node=labeller.show(node),
