@@ -76,7 +76,7 @@ def test_search_json_pinyin(client, q: str) -> None:
     assert first["iri"] == ID + "platform/yueshengshi"
     assert first["url"] == "/id/platform/yueshengshi"
     assert set(first) == {"label", "label_lang", "other", "url", "iri", "kind", "source",
-                          "snippet"}
+                          "snippet", "types"}
     assert all(set(p) == {"text", "match"} for p in first["snippet"])
 
 
