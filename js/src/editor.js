@@ -132,6 +132,12 @@ function count(n, one, many) {
   return format(n === 1 ? one : many, { n: n.toLocaleString() });
 }
 
+// The results right under the editor: bring their start into view when it is off screen.
+function revealResults() {
+  const box = resultsBox.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 80) resultsBox.scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
 function showSelect(data, namer, text) {
   if (typeof data.boolean === "boolean") {
     return [el("p", { class: "boolean" }, `${strings.answer}: `, el("strong", {}, data.boolean ? strings.yes : strings.no))];
@@ -179,6 +185,7 @@ async function run(updateUrl) {
     if (ticket === running) resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
   }, 250);
   const graph = isGraphQuery(text);
+  const started = performance.now();
   let response, body, completions;
   try {
     [response, completions] = await Promise.all([
@@ -213,8 +220,10 @@ async function run(updateUrl) {
     const parts = [el("strong", {}, `${strings.error}: `), message];
     if (where) parts.push(" ", el("span", { class: "where" }, format(strings.error_at, where)));
     resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, ...parts));
+    revealResults();
     return;
   }
+  const took = format(strings.took, { ms: Math.round(performance.now() - started).toLocaleString() });
   const type = response.headers.get("Content-Type") || "";
   const nodes = type.startsWith("application/n-triples")
     ? showGraph(parseNTriples(body), namer, text)
@@ -224,8 +233,25 @@ async function run(updateUrl) {
     const rows = response.headers.get("X-Govkg-Max-Rows") || "?";
     nodes.unshift(el("p", { class: "error truncated", role: "status" }, format(strings.truncated, { n: rows })));
   }
+  const summary = nodes.find((node) => node.classList && node.classList.contains("summary"));
+  if (summary) summary.append(` · ${took}`);
   resultsBox.replaceChildren(...nodes);
+  revealResults();
 }
+
+// "Copy link": the page's address with the current query, for sharing a query and its results.
+const copyButton = el("button", { type: "button", class: "secondary-action", id: "copy-link" }, strings.copy_link);
+copyButton.addEventListener("click", async () => {
+  const url = new URL(endpointUrl({ query: query() }), location.href).href;
+  try {
+    await navigator.clipboard.writeText(url);
+    copyButton.textContent = strings.copied;
+  } catch {
+    window.prompt(strings.copy_link, url);
+  }
+  setTimeout(() => { copyButton.textContent = strings.copy_link; }, 2000);
+});
+runButton.after(" ", copyButton);
 
 function setQuery(text) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });

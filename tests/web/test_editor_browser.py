@@ -6,6 +6,7 @@ screen, Chinese, and the page without JavaScript. Screenshots go to test-artifac
 
 import csv
 import io
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -58,7 +59,7 @@ def test_typing_with_completion_and_ctrl_enter_runs_the_query(page, live_server)
     assert editor_text(page) == "SELECT ?x WHERE { ?x a gk:Province}"  # the brace closed itself
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#results .summary")
-    assert page.locator("#results .summary").inner_text() == "8 results"
+    assert page.locator("#results .summary").inner_text().startswith("8 results · ")
     link = page.locator("#results a[href='/id/region/guangdong']")
     assert link.inner_text() == "Guangdong"  # labelled in the page's language, linked
     assert parse_qs(urlparse(page.url).query)["query"] == [editor_text(page)]
@@ -204,7 +205,7 @@ def test_the_page_in_chinese_on_a_phone(browser, live_server) -> None:
         assert page.locator("#run-query").inner_text() == "运行"
         page.get_by_role("link", name="各省份拥有的平台数量（含推理所得）").click()
         page.wait_for_selector("#results .summary")
-        assert page.locator("#results .summary").inner_text() == "7 条结果"
+        assert page.locator("#results .summary").inner_text().startswith("7 条结果 · ")
         page.get_by_role("tab", name="柱状图").click()
         assert page.locator("#results svg.bar-chart").is_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -265,3 +266,36 @@ def test_a_result_cut_at_the_row_limit_says_so(page, strict_server) -> None:
     assert len(rows_of(page)) == STRICT_MAX_ROWS
     shot(page, "editor-truncated")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("lang", "width", "height"), [
+    ("zh", 390, 844), ("en", 390, 844), ("zh", 1366, 900), ("en", 1366, 900)])
+def test_results_come_right_under_the_editor_and_into_view(browser, live_server, lang: str,
+                                                            width: int, height: int) -> None:
+    """Run, and the results are the next thing under the editor, scrolled into view, with
+    their row count and run time; an example below the results runs the same way."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/sparql")
+        page.wait_for_selector(".query-editor " + EDITOR)
+        replace_query(page, "SELECT ?p WHERE { ?p a gk:Province } ORDER BY ?p")
+        page.locator("#run-query").click()
+        summary = page.locator("#results .summary")
+        summary.wait_for()
+        said = re.fullmatch(r"(\d+) (?:条结果|results) · \d+ (?:毫秒|ms)", summary.inner_text())
+        assert said and int(said.group(1)) == len(rows_of(page)) > 1
+        form = page.locator("#query-form").bounding_box()
+        results = page.locator("#results").bounding_box()
+        assert 0 <= results["y"] - (form["y"] + form["height"]) < 40  # right under the form
+        page.wait_for_function("document.getElementById('results').getBoundingClientRect().top"
+                               f" < {height} - 80")
+        shot(page, f"editor-results-{lang}-{width}")
+        example_link = page.locator("nav.examples a[data-example]").last
+        example_link.scroll_into_view_if_needed()
+        example_link.click()
+        page.wait_for_function("document.getElementById('results').getBoundingClientRect()"
+                               f".top < {height} - 80 && document.getElementById('results')"
+                               ".getBoundingClientRect().top > -1")
+    finally:
+        context.close()
