@@ -13,8 +13,6 @@ counts twice).
 import gzip
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -23,7 +21,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
 
-from govkg.files import write_atomically
+from govkg.files import atomic_path, write_atomically
 from govkg.formats import Format, find_format, serialise_quads
 from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, PREFIXES, graph_iri
 
@@ -108,8 +106,6 @@ def stream_one(store: pyoxigraph.Store, dist: Distribution,
                directory: Path) -> BuiltDistribution:
     """Write one dump straight from the store's iterators to disk, then hash the file."""
     fmt = dist.format
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    os.close(fd)
     counted = 0
 
     def statements() -> Iterator[Quad | Triple]:
@@ -119,7 +115,7 @@ def stream_one(store: pyoxigraph.Store, dist: Distribution,
                 counted += 1
                 yield quad if fmt.kind == "dataset" else quad.triple
 
-    try:
+    with atomic_path(directory / dist.file) as tmp:
         # Level 1: three times faster than the default 9 on N-Quads, files a third larger.
         with (gzip.open(tmp, "wb", compresslevel=1) if dist.gzipped else open(tmp, "wb")) as out:
             prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
@@ -128,10 +124,6 @@ def stream_one(store: pyoxigraph.Store, dist: Distribution,
         with open(tmp, "rb") as written:
             for block in iter(lambda: written.read(1 << 20), b""):
                 digest.update(block)
-        os.replace(tmp, directory / dist.file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return BuiltDistribution(
         file=dist.file, size=(directory / dist.file).stat().st_size, triples=counted,
         sha256=digest.hexdigest(),

@@ -99,7 +99,7 @@ def _affinity(pid: int) -> set[int] | None:
 POOL_SCRIPT = textwrap.dedent("""
     import json, os, threading, time
     from govkg.settings import load_settings
-    from govkg.web import cpu_affinity, query_pool
+    from govkg.web.serve import cpu_affinity, query_pool
     from govkg.web.serve.query_worker import QueryJob
 
     cpu_affinity.pin_process(0)

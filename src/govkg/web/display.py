@@ -14,15 +14,11 @@ from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from govkg.table import short_term
-from govkg.vocab import GK
+from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
 from govkg.web.readable import literal_text
 
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SKOS_PREF_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-PLAIN_TYPES = ("http://www.w3.org/2001/XMLSchema#string",
-               "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
-GK_TEXT = NamedNode(str(GK.text))
+PLAIN_TYPES = (XSD_NS + "string", RDF_NS + "langString")
 
 Term = NamedNode | BlankNode | Literal
 

@@ -12,21 +12,28 @@ from dataclasses import dataclass, field
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
 
-from govkg.query import run_query
-from govkg.vocab import GK, ID, graph_iri
+from govkg.query import select
+from govkg.vocab import (
+    DCT_NS,
+    GK,
+    ID,
+    OWL_NS,
+    PROV_NS,
+    RDF_TYPE,
+    RDFS_NS,
+    SCHEMA_NS,
+    SKOS_NS,
+    graph_iri,
+)
 from govkg.web.charts import Neighbourhood, radial_layout
 from govkg.web.display import Labeller, Shown
 from govkg.web.readable import amount, literal_text
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SCHEMA = "http://schema.org/"
 INFERRED = NamedNode(graph_iri("inferred"))
-HEADER_PREDICATES = {RDF_TYPE.value, RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel",
+HEADER_PREDICATES = {RDF_TYPE.value, RDFS_NS + "label", SKOS_NS + "altLabel", SKOS_NS + "prefLabel",
                      str(GK.statedIn)}
-DESCRIPTIONS = (SKOS + "definition", "http://purl.org/dc/terms/description", RDFS + "comment")
-SAME_AS = ("http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch", SCHEMA + "sameAs")
+DESCRIPTIONS = (SKOS_NS + "definition", DCT_NS + "description", RDFS_NS + "comment")
+SAME_AS = (OWL_NS + "sameAs", SKOS_NS + "exactMatch", SCHEMA_NS + "sameAs")
 MAX_INCOMING = 500
 # Bounds that keep a page of a hub (an indicator measured by 40,000 figures in a store of
 # 10 M triples) as fast as any other: at most this many incoming statements are read, and
@@ -34,7 +41,7 @@ MAX_INCOMING = 500
 MAX_INCOMING_READ = MAX_INCOMING
 MAX_FIGURES = 100
 # Links the neighbourhood graph leaves out: types, and provenance (quoted on the page instead).
-NOT_NEIGHBOURS = {RDF_TYPE.value, str(GK.statedIn), "http://www.w3.org/ns/prov#wasDerivedFrom"}
+NOT_NEIGHBOURS = {RDF_TYPE.value, str(GK.statedIn), PROV_NS + "wasDerivedFrom"}
 
 # The columns of a figures table, for any query that binds ?entity and ?figure.
 FIGURE_COLUMNS = """
@@ -172,7 +179,7 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     figures, more_figures = _figures(store, node, labeller)
     view = EntityView(
         iri=node.value, zh=zh, en=en,
-        alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS + "altLabel"),
+        alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS_NS + "altLabel"),
                           key=lambda s: (s.lang, s.text)),
         types=_types(facts, labeller),
         properties=[], figures=figures, more_figures=more_figures,
@@ -281,9 +288,7 @@ def _description(facts: dict[tuple, bool], labeller: Labeller) -> Shown | None:
 def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode,
                **more: Literal) -> QuerySolutions:
     bindings = {Variable("entity"): node, **{Variable(k): v for k, v in more.items()}}
-    result = run_query(store, text, substitutions=bindings)
-    assert isinstance(result, QuerySolutions)
-    return result
+    return select(store, text, substitutions=bindings)
 
 
 def _figures(store: pyoxigraph.Store, node: NamedNode,
@@ -328,9 +333,9 @@ def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
 
 def schema_jsonld(node: NamedNode, facts: dict[tuple, bool], page_url: str) -> dict:
     """A schema.org description for search engines, from the asserted and inferred facts."""
-    doc: dict = {"@context": {"@vocab": SCHEMA}, "@id": node.value, "url": page_url}
-    types = sorted(o.value[len(SCHEMA):] for (p, o) in facts
-                   if p == RDF_TYPE and isinstance(o, NamedNode) and o.value.startswith(SCHEMA))
+    doc: dict = {"@context": {"@vocab": SCHEMA_NS}, "@id": node.value, "url": page_url}
+    types = sorted(o.value[len(SCHEMA_NS):] for (p, o) in facts
+                   if p == RDF_TYPE and isinstance(o, NamedNode) and o.value.startswith(SCHEMA_NS))
     doc["@type"] = types or ["Thing"]
     by_key: dict[str, list] = {}
 
@@ -341,16 +346,16 @@ def schema_jsonld(node: NamedNode, facts: dict[tuple, bool], page_url: str) -> d
 
     for (predicate, obj) in facts:
         p = predicate.value
-        if p == RDFS + "label":
+        if p == RDFS_NS + "label":
             add("name", obj)
-        elif p == SKOS + "altLabel":
+        elif p == SKOS_NS + "altLabel":
             add("alternateName", obj)
         elif p in DESCRIPTIONS:
             add("description", obj)
         elif p in SAME_AS and isinstance(obj, NamedNode):
             add("sameAs", obj)
-        elif p.startswith(SCHEMA) and p != SCHEMA + "sameAs":
-            add(p[len(SCHEMA):], obj)
+        elif p.startswith(SCHEMA_NS) and p != SCHEMA_NS + "sameAs":
+            add(p[len(SCHEMA_NS):], obj)
     for key in sorted(by_key):
         doc[key] = sorted(by_key[key], key=str)
     return doc

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode
 
+from govkg.vocab import RDF_NS
 from govkg.web.display import Labeller, Shown
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-FIRST, REST, NIL = NamedNode(RDF + "first"), NamedNode(RDF + "rest"), NamedNode(RDF + "nil")
+FIRST, REST, NIL = (NamedNode(RDF_NS + name) for name in ("first", "rest", "nil"))
 MAX_DEPTH = 6
 
 
