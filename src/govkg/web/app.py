@@ -18,6 +18,7 @@ from govkg.web.serve.query_pool import make_pool
 from govkg.web.site import make_site
 from govkg.web.views import (
     browse,
+    cite,
     compare,
     completions,
     describe,
@@ -44,6 +45,6 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
-                      compare.bp, figures.bp):
+                      compare.bp, figures.bp, cite.bp):
         app.register_blueprint(blueprint)
     return app

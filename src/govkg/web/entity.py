@@ -8,6 +8,7 @@ into query text.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
@@ -26,6 +27,7 @@ from govkg.vocab import (
     graph_iri,
 )
 from govkg.web.charts import Neighbourhood, radial_layout
+from govkg.web.citation import ARTICLE_ZH, Citation
 from govkg.web.display import Labeller, Shown
 from govkg.web.readable import amount, literal_text
 
@@ -151,6 +153,8 @@ class EntityView:
     citations_also: tuple[Shown, ...] = ()  # inferred properties repeating the citations
     description: Shown | None = None  # in the page's language when the data has it
     lead: str = ""  # a figure's page: the figure as one sentence
+    citation: Citation | None = None
+    source_article: str = ARTICLE_ZH  # what the quoted sentences are lines of
     jsonld: dict = field(default_factory=dict)
     more_figures: bool = False  # more than MAX_FIGURES figures: the page shows the first
     neighbourhood: Neighbourhood | None = None
@@ -190,6 +194,8 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
                                                  _citations(facts, labeller))
     view.description = _description(facts, labeller)
     view.lead = next((f.sentence(labeller.lang) for f in figures if f.figure.iri == node.value), "")
+    view.citation = Citation(labeller.name(node), node.value, labeller.lang,
+                             datetime.now(UTC).date())
     view.jsonld = schema_jsonld(node, facts, page_url)
     view.neighbourhood = neighbourhood(store, node, facts, labeller)
     return view

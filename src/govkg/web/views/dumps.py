@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 from govkg.distributions import BY_FILE
 from govkg.prebuilt import dumps_dir
 from govkg.web.site import current_site
+from govkg.web.views.cite import citation_for
 from govkg.web.views.describe import built_dumps
 
 bp = Blueprint("dumps", __name__)
@@ -17,7 +18,8 @@ bp = Blueprint("dumps", __name__)
 
 @bp.route("/dumps/")
 def listing() -> str:
-    return render_template("dumps.html", title=_("Dumps"), dumps=built_dumps())
+    return render_template("dumps.html", title=_("Dumps"), dumps=built_dumps(),
+                           citation=citation_for(None))
 
 
 @bp.route("/dumps/<file>")
