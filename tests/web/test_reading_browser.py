@@ -101,3 +101,24 @@ def test_pinyin_matches_show_names_not_keys(reader, live_server, lang: str, size
     option.wait_for()
     kind = "微信小程序" if lang == "zh" else "WeChat mini program"
     assert option.locator(".badge").inner_text() == kind
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_home_page_says_what_this_is_on_its_first_screen(reader, live_server, lang: str,
+                                                             size: str) -> None:
+    reader.goto(live_server.url + "/")
+    height = SIZES[size][1]
+    lead = reader.locator("main p.lead")
+    assert "中国省级第一梯队“数字政府”建设路线一览" in lead.inner_text()
+    fact = reader.locator("figure.example-fact a")
+    assert fact.inner_text() == LEADS[lang]
+    start = reader.locator("main p.start a")
+    assert start.count() == 3
+    for element in (lead, fact, start.last):
+        box = element.bounding_box()
+        assert box["y"] + box["height"] <= height  # all in the first screen
+    fact.click()
+    reader.wait_for_load_state()
+    assert reader.url.endswith(FIGURE)
+    shot(reader, f"home-{lang}-{SIZES[size][0]}")

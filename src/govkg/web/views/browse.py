@@ -16,7 +16,13 @@ from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
 from govkg.web.display import Labeller
 from govkg.web.documents import document
-from govkg.web.entity import FIGURE_COLUMNS, figure_row, figure_variables
+from govkg.web.entity import (
+    FIGURE_COLUMNS,
+    describe_entity,
+    figure_row,
+    figure_variables,
+    is_known,
+)
 from govkg.web.examples import EXAMPLES
 from govkg.web.i18n import current_language
 from govkg.web.iris import href, public_url
@@ -90,8 +96,22 @@ def home() -> str:
     provinces = site.once(f"home:provinces:{current_language()}", listed_provinces)
     examples = [(example.title(current_language()), url_for("sparql.endpoint", query=example.text))
                 for example in EXAMPLES]
+    fact = site.once(f"home:fact:{current_language()}", example_fact)
     return render_template("home.html", title="govkg", stats=stats, provinces=provinces,
-                           examples=examples, graphs=GRAPH_NAMES)
+                           examples=examples, graphs=GRAPH_NAMES, fact=fact)
+
+
+EXAMPLE_FACT = ID + "figure/guangdong-yueshengshi-first-day-users"
+
+
+def example_fact() -> tuple[str, str, str] | None:
+    """The home page's example: a figure as one sentence, the report's sentence, its page."""
+    store, node = current_site().store, NamedNode(EXAMPLE_FACT)
+    if not is_known(store, node):  # another data set
+        return None
+    view = describe_entity(store, node, Labeller(store), "")
+    quote = view.quotes[0].text if view.quotes else ""
+    return view.lead, quote, href(EXAMPLE_FACT) + ".html"
 
 
 @bp.route("/provinces/")
