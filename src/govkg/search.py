@@ -271,7 +271,7 @@ class Entry(NamedTuple):
     source: str | None = None
 
 
-def read_texts(store: pyoxigraph.Store) -> list[Entry]:
+def read_texts(store: StoreLike) -> list[Entry]:
     """The labels, alternative names, definitions and sentences in the store."""
     entries: list[Entry] = []
     for iri, predicate, literal in _text_triples(store):
@@ -282,7 +282,7 @@ def read_texts(store: pyoxigraph.Store) -> list[Entry]:
     return entries
 
 
-def _text_triples(store: pyoxigraph.Store) -> Iterator[tuple[str, str, pyoxigraph.Literal]]:
+def _text_triples(store: StoreLike) -> Iterator[tuple[str, str, pyoxigraph.Literal]]:
     """(subject IRI, predicate IRI, literal) of the searched texts, maybe repeated.
 
     An Oxigraph store is read quad pattern by quad pattern, which decodes fewer terms than
@@ -301,7 +301,7 @@ def _text_triples(store: pyoxigraph.Store) -> Iterator[tuple[str, str, pyoxigrap
                     yield sys.intern(quad.subject.value), predicate, quad.object
 
 
-def read_types(store: pyoxigraph.Store) -> dict[str, list[str]]:
+def read_types(store: StoreLike) -> dict[str, list[str]]:
     """The asserted rdf:types of every resource, sorted."""
     types: dict[str, set[str]] = {}
     if isinstance(store, pyoxigraph.Store):
@@ -354,7 +354,7 @@ def preferred_label(entries: Iterable[Entry], lang: str) -> dict[str, str]:
     return labels
 
 
-def build_index(store: pyoxigraph.Store, path: Path | str) -> Path:
+def build_index(store: StoreLike, path: Path | str) -> Path:
     """Build the search index of ``store`` at ``path`` atomically (temp file, then replace)."""
     path = Path(path)
     texts = read_texts(store)

@@ -8,11 +8,11 @@ typed literals read as people read them (``readable``: 10,000,000, 2018年5月).
 
 from dataclasses import dataclass
 
-import pyoxigraph
 from flask import has_request_context
 from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from govkg.query import StoreLike
 from govkg.table import short_term
 from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
@@ -60,7 +60,7 @@ def in_language(zh: str, en: str, lang: str) -> tuple[str, str, str]:
 class Labeller:
     """Labels from the store, looked up once per term."""
 
-    def __init__(self, store: pyoxigraph.Store, lang: str | None = None) -> None:
+    def __init__(self, store: StoreLike, lang: str | None = None) -> None:
         self.store = store
         self.lang = lang or page_language()
         self._cache: dict[str, tuple[str, str]] = {}

@@ -10,10 +10,9 @@ into query text.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import pyoxigraph
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, QuerySolutions, Variable
 
-from govkg.query import select
+from govkg.query import StoreLike, select
 from govkg.vocab import (
     DCT_NS,
     GK,
@@ -105,7 +104,7 @@ class FigureRow:
         return f"{name}：{said}{when}。" if lang == "zh" else f"{name}: {said}{when}."
 
 
-def figure_row(s: pyoxigraph.QuerySolution, labeller: Labeller) -> FigureRow:
+def figure_row(s: QuerySolution, labeller: Labeller) -> FigureRow:
     """A row of a figures table from a solution of a query ending in ``FIGURE_COLUMNS``."""
     show, lang = labeller.show, labeller.lang
     value, unit, qualifier, date = s["value"], s["unit"], s["qualifier"], s["date"]
@@ -160,13 +159,13 @@ class EntityView:
     neighbourhood: Neighbourhood | None = None
 
 
-def is_known(store: pyoxigraph.Store, node: NamedNode) -> bool:
+def is_known(store: StoreLike, node: NamedNode) -> bool:
     """Whether the store says anything about ``node`` or points at it."""
     return (next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
             or next(iter(store.quads_for_pattern(None, None, node, None)), None) is not None)
 
 
-def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
+def outgoing(store: StoreLike, node: NamedNode) -> dict[tuple, bool]:
     """(predicate, object) → inferred?, over every graph (asserted wins over inferred)."""
     found: dict[tuple, bool] = {}
     for quad in store.quads_for_pattern(node, None, None, None):
@@ -175,7 +174,7 @@ def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
     return found
 
 
-def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
+def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
                     page_url: str) -> EntityView:
     facts = outgoing(store, node)
     zh, en = labeller.labels(node)
@@ -201,7 +200,7 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     return view
 
 
-def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, bool],
+def neighbourhood(store: StoreLike, node: NamedNode, facts: dict[tuple, bool],
                   labeller: Labeller) -> Neighbourhood | None:
     """The entities linked from and to ``node``, asserted links first, each drawn once."""
     links: list[tuple[bool, int, str, NamedNode, NamedNode]] = []
@@ -291,13 +290,13 @@ def _description(facts: dict[tuple, bool], labeller: Labeller) -> Shown | None:
     return labeller.show(min(found, key=lambda f: f[:3])[3]) if found else None
 
 
-def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode,
+def _solutions(store: StoreLike, text: str, node: NamedNode,
                **more: Literal) -> QuerySolutions:
     bindings = {Variable("entity"): node, **{Variable(k): v for k, v in more.items()}}
     return select(store, text, substitutions=bindings)
 
 
-def _figures(store: pyoxigraph.Store, node: NamedNode,
+def _figures(store: StoreLike, node: NamedNode,
              labeller: Labeller) -> tuple[list[FigureRow], bool]:
     """The first ``MAX_FIGURES`` figure rows, and whether there are more."""
     solutions = list(_solutions(store, f"{FIGURES} LIMIT {MAX_FIGURES + 1}", node,
@@ -306,12 +305,12 @@ def _figures(store: pyoxigraph.Store, node: NamedNode,
     return rows, len(solutions) > MAX_FIGURES
 
 
-def _quotes(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Quote]:
+def _quotes(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Quote]:
     return [Quote(labeller.show(s["sentence"]), s["text"].value)
             for s in _solutions(store, QUOTES, node)]
 
 
-def _incoming(store: pyoxigraph.Store, node: NamedNode,
+def _incoming(store: StoreLike, node: NamedNode,
               labeller: Labeller) -> tuple[list[Incoming], int]:
     found: dict[tuple, bool] = {}
     quads = store.quads_for_pattern(None, None, node, None)
@@ -330,7 +329,7 @@ def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incomi
     return links[:MAX_INCOMING]
 
 
-def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
+def _count_incoming(store: StoreLike, node: NamedNode) -> int:
     """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
     text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p { ?s ?p ?entity } }"
             " GROUP BY ?entity")

@@ -12,6 +12,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 from werkzeug.exceptions import NotFound
 
 from govkg.prebuilt import cached_validation
+from govkg.query import StoreLike
 from govkg.table import short_term
 from govkg.vocab import (
     ID,
@@ -60,20 +61,20 @@ def anchor_of(iri: str) -> str:
     return iri.rpartition("#")[2] if "#" in iri else short_term(NamedNode(iri))
 
 
-def typed(store: pyoxigraph.Store, types: tuple[str, ...], graph: NamedNode) -> list[NamedNode]:
+def typed(store: StoreLike, types: tuple[str, ...], graph: NamedNode) -> list[NamedNode]:
     found = {q.subject for t in types
              for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(t), graph)
              if isinstance(q.subject, NamedNode)}
     return sorted(found, key=lambda node: node.value)
 
 
-def definitions(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Shown]:
+def definitions(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Shown]:
     found = [labeller.show(q.object) for q in store.quads_for_pattern(
         node, NamedNode(SKOS_NS + "definition"), None, None) if isinstance(q.object, Literal)]
     return sorted(found, key=lambda s: (s.lang != "zh", s.text))
 
 
-def term_doc(store: pyoxigraph.Store, node: NamedNode, maker: TreeMaker) -> TermDoc:
+def term_doc(store: StoreLike, node: NamedNode, maker: TreeMaker) -> TermDoc:
     from govkg.web.views.browse import class_link
 
     labeller = maker.labeller
@@ -91,7 +92,7 @@ def term_doc(store: pyoxigraph.Store, node: NamedNode, maker: TreeMaker) -> Term
     )
 
 
-def hierarchy(store: pyoxigraph.Store, classes: list[NamedNode], labeller: Labeller) -> list:
+def hierarchy(store: StoreLike, classes: list[NamedNode], labeller: Labeller) -> list:
     """The subclass tree of the ontology's own classes: (shown, children) pairs."""
     ours = set(classes)
     sub_class_of = NamedNode(RDFS_NS + "subClassOf")
