@@ -20,6 +20,7 @@ import { sparqlCompletions } from "./complete.js";
 import { lintQuery } from "./lint.js";
 import { barChart, el, format, MAX_ROWS, Namer, numericColumn, table, temporalColumn, timeline } from "./results.js";
 import { graphView, parseNTriples } from "./graph.js";
+import { remember, showHistory, showSnippets } from "./extras.js";
 
 const config = JSON.parse(document.getElementById("editor-config").textContent);
 const strings = config.strings;
@@ -256,6 +257,9 @@ async function run(updateUrl) {
     const rows = response.headers.get("X-Govkg-Max-Rows") || "?";
     nodes.unshift(el("p", { class: "error truncated", role: "status" }, format(strings.truncated, { n: rows })));
   }
+  remember(text);
+  showHistory(strings, setAndRun);
+  showSnippets(new URL(config.endpoint, location.href).href, text, strings);
   const summary = nodes.find((node) => node.classList && node.classList.contains("summary"));
   if (summary) summary.append(` · ${took}`);
   resultsBox.replaceChildren(...nodes);
@@ -279,6 +283,13 @@ runButton.after(" ", copyButton);
 function setQuery(text) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 }
+
+function setAndRun(text) {
+  setQuery(text);
+  run(true);
+}
+showHistory(strings, setAndRun);
+showSnippets(new URL(config.endpoint, location.href).href, query(), strings);
 
 form.addEventListener("submit", (event) => {
   if (formatSelect.value !== "html") return; // other formats: the browser fetches the file

@@ -324,3 +324,31 @@ def test_results_come_right_under_the_editor_and_into_view(browser, live_server,
                                ".getBoundingClientRect().top > -1")
     finally:
         context.close()
+
+
+def test_results_sort_history_keeps_queries_and_code_runs_them(page, live_server) -> None:
+    open_editor(page, live_server)
+    text = ("SELECT ?figure ?value WHERE { ?figure a gk:Measurement ; gk:value ?value }"
+            " ORDER BY ?figure LIMIT 12")
+    replace_query(page, text)
+    page.locator("#run-query").click()
+    page.locator("#results .summary").wait_for()
+    value = page.locator("#results table.results th").nth(1)
+    value.locator("button").click()
+    numbers = [float(r[1].replace(",", "")) for r in rows_of(page)]
+    assert numbers == sorted(numbers) and value.get_attribute("aria-sort") == "ascending"
+    value.locator("button").click()
+    assert [float(r[1].replace(",", "")) for r in rows_of(page)] == sorted(numbers, reverse=True)
+    page.goto(live_server.url + "/sparql")  # a new visit: the history is in this browser
+    page.wait_for_selector(".query-editor " + EDITOR)
+    recent = page.locator("#query-history li button").first
+    assert recent.get_attribute("title") == text
+    recent.click()
+    page.locator("#results .summary").wait_for()
+    assert editor_text(page) == text
+    page.locator("#query-code summary").click()
+    python = page.locator("#query-code section.snippet", has_text="Python").locator("code")
+    compile(python.inner_text(), "snippet.py", "exec")  # valid Python
+    assert text in python.inner_text()
+    assert "--data-urlencode query=" in page.locator("#query-code").inner_text()
+    shot(page, "editor-history-code")
