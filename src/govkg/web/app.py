@@ -16,6 +16,7 @@ from govkg.web.errors import bp as errors_bp
 from govkg.web.i18n import init_i18n
 from govkg.web.serve.query_pool import make_pool
 from govkg.web.site import make_site
+from govkg.web.static_files import init_static
 from govkg.web.views import (
     browse,
     cite,
@@ -43,6 +44,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.extensions["govkg"] = make_site(resolved, open_store(resolved))
     app.extensions[sparql.POOL] = make_pool(resolved)
     init_i18n(app)
+    init_static(app)
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
                       compare.bp, figures.bp, cite.bp):
