@@ -114,6 +114,10 @@ class Amount:
     short: str  # 1000万 / 10 million, or ""
     unit: str  # %, 小时, hours …; "" for counts
 
+    def brief(self, lang: str) -> str:
+        """Without the exact number beside the short form: ``超过1000万`` (for charts)."""
+        return Amount(self.qualifier, self.short or self.exact, "", self.unit).text(lang)
+
     def text(self, lang: str) -> str:
         """``超过1000万（10,000,000）`` / ``more than 10 million (10,000,000)``."""
         number = self.short or self.exact
