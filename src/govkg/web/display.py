@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from govkg.query import StoreLike
+from govkg.search import pinyin_forms
 from govkg.table import short_term
 from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
@@ -113,3 +114,10 @@ class Labeller:
         ``Beijing Tong (北京通)`` in English."""
         shown = self.show_iri(node)
         return f"{shown.text} ({shown.secondary})" if shown.secondary else shown.text
+
+
+def reading_key(text: str) -> str:
+    """How a reader orders names: Chinese by pinyin (as Chinese indexes do), others by
+    letters, case-insensitively; never by code point."""
+    forms = pinyin_forms(text)
+    return (forms[1] if len(forms) > 1 else forms[0]) if forms else text.casefold()

@@ -4,6 +4,7 @@ From ``/`` every entity page can be reached by following links (classes and the
 all-entities listing both list every one).
 """
 
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -14,7 +15,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from govkg.query import select
 from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
-from govkg.web.display import Labeller
+from govkg.web.display import Labeller, Shown, reading_key
 from govkg.web.documents import document
 from govkg.web.entity import (
     FIGURE_COLUMNS,
@@ -149,15 +150,56 @@ def province(slug: str) -> str:
                            groups=sorted(groups.items()), figures=figures, quotes=quotes)
 
 
+SUPERCLASSES = """
+SELECT DISTINCT ?class ?super WHERE {
+  ?class rdfs:subClassOf ?super FILTER(ISIRI(?super) && ?class != ?super)
+}"""
+
+
+@dataclass
+class ClassNode:
+    """A class in the /classes/ tree: its entities counted, its subclasses under it."""
+
+    shown: Shown
+    short: str
+    link: str
+    count: int
+    children: list["ClassNode"] = field(default_factory=list)
+
+
+def class_tree(rows: list[ClassNode], supers: dict[str, list[str]]) -> list[ClassNode]:
+    """Each class under a listed superclass of its own vocabulary (govkg's classes form
+    govkg's tree, which comes first; the vocabularies they extend follow), then by name as
+    a reader orders them."""
+    by_iri = {r.shown.iri: r for r in rows}
+    gk = str(GK._NS)
+    roots = []
+    for row in rows:
+        own = row.shown.iri.startswith(gk)
+        parents = sorted(s for s in supers.get(row.shown.iri, [])
+                         if s in by_iri and s.startswith(gk) == own)
+        (by_iri[parents[0]].children if parents else roots).append(row)
+
+    def order(nodes: list[ClassNode]) -> list[ClassNode]:
+        for node in nodes:
+            node.children = order(node.children)
+        return sorted(nodes, key=lambda n: (not n.shown.iri.startswith(gk),
+                                            reading_key(n.shown.text)))
+    return order(roots)
+
+
 @bp.route("/classes/")
 def classes() -> Response | str:
     if "iri" in request.args:
         return class_page(request.args["iri"])
     labeller = Labeller(current_site().store)
-    rows = [(labeller.show(s["class"]), short_term(s["class"]), class_link(s["class"]),
-             int(s["n"].value)) for s in solutions(CLASSES, id=Literal(ID))
+    rows = [ClassNode(labeller.show(s["class"]), short_term(s["class"]), class_link(s["class"]),
+                      int(s["n"].value)) for s in solutions(CLASSES, id=Literal(ID))
             if isinstance(s["class"], NamedNode)]
-    return render_template("classes.html", title=_("Classes"), rows=rows)
+    supers: dict[str, list[str]] = {}
+    for s in solutions(SUPERCLASSES):
+        supers.setdefault(s["class"].value, []).append(s["super"].value)
+    return render_template("classes.html", title=_("Classes"), tree=class_tree(rows, supers))
 
 
 @bp.route("/classes/<name>")
@@ -185,6 +227,15 @@ def class_page(iri: str) -> str:
                            short=short_term(node), rows=rows)
 
 
+def kind_names() -> dict[str, str]:
+    """What the first segment of an entity's IRI (``/id/platform/…``) holds, in words."""
+    return {"company": _("Companies"), "event": _("Events"), "figure": _("Figures"),
+            "indicator": _("Indicators"), "model": _("Models and slogans"),
+            "org": _("Organisations"), "platform": _("Platforms"), "policy": _("Policies"),
+            "ranking": _("Rankings"), "region": _("Regions"), "report": _("The report"),
+            "sentence": _("Report sentences")}
+
+
 @bp.route("/entities/")
 def entities() -> str:
     from govkg.web.views.pages import entity_index
@@ -194,7 +245,13 @@ def entities() -> str:
     for iri in entity_index():
         kind = iri[len(ID):].partition("/")[0]
         groups.setdefault(kind, []).append(labeller.show(NamedNode(iri)))
-    return render_template("entities.html", title=_("All entities"), groups=sorted(groups.items()))
+    names = kind_names()
+    for kind, things in groups.items():
+        if kind != "sentence":  # sentences stay in the report's order
+            things.sort(key=lambda t: reading_key(t.text))
+    listed = sorted(((kind, names.get(kind, kind), things) for kind, things in groups.items()),
+                    key=lambda g: reading_key(g[1]))
+    return render_template("entities.html", title=_("All entities"), groups=listed)
 
 
 @bp.route("/graph/<name>")
