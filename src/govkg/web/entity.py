@@ -282,6 +282,11 @@ def _citations(facts: dict[tuple, bool], labeller: Labeller) -> PropertyRow | No
     return PropertyRow(labeller.show(NamedNode(str(GK.statedIn))), values) if values else None
 
 
+def description_of(store: StoreLike, node: NamedNode, labeller: Labeller) -> Shown | None:
+    """``node``'s definition or description in the page's language, else the other one."""
+    return _description(outgoing(store, node), labeller)
+
+
 def _description(facts: dict[tuple, bool], labeller: Labeller) -> Shown | None:
     """The definition or description in the page's language, else in the other one."""
     found = [(not (o.language or "").startswith(labeller.lang), DESCRIPTIONS.index(p.value),

@@ -20,6 +20,7 @@ from govkg.web.documents import document
 from govkg.web.entity import (
     FIGURE_COLUMNS,
     describe_entity,
+    description_of,
     figure_row,
     figure_variables,
     is_known,
@@ -30,6 +31,7 @@ from govkg.web.iris import href, public_url
 from govkg.web.site import current_site
 
 bp = Blueprint("browse", __name__)
+RDFS_SUBCLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 PROVINCES = """
 SELECT ?province (MIN(?position) AS ?first) WHERE {
@@ -45,10 +47,15 @@ SELECT ?id ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 } GROUP BY ?id ?class ORDER BY DESC(?n) ?class"""
 
 INSTANCES = """
-SELECT ?class ?s (MIN(?inferred) AS ?onlyInferred) WHERE {
+SELECT ?class ?s (MIN(?inferred) AS ?onlyInferred) (SAMPLE(?region) AS ?province)
+       (MIN(?date) AS ?when) WHERE {
   GRAPH ?g { ?s a ?class }
   BIND(?g = <https://w3id.org/govkg/graph/inferred> AS ?inferred)
+  OPTIONAL { ?s gk:province ?region }
+  OPTIONAL { ?s gk:launchedOn|gk:eventDate|gk:refDate|gk:targetDate|dcterms:date
+                |schema:startDate|schema:datePublished ?date }
 } GROUP BY ?class ?s ORDER BY ?s"""
+CLASS_SORTS = ("name", "province", "date")
 
 IN_PROVINCE = """
 SELECT DISTINCT ?entity ?thing ?type WHERE {
@@ -216,15 +223,58 @@ def class_page(iri: str) -> str:
         node = NamedNode(iri)
     except ValueError as error:
         raise BadRequest(_("%(iri)r is not a valid IRI.", iri=iri)) from error
-    labeller = Labeller(current_site().store)
-    rows = [(labeller.show(s["s"]), s["onlyInferred"].value == "true")
+    store = current_site().store
+    labeller = Labeller(store)
+    sort = request.args.get("sort", "name")
+    if sort not in CLASS_SORTS:
+        raise BadRequest(_("sort must be one of %(sorts)s.", sorts=", ".join(CLASS_SORTS)))
+    descending = request.args.get("order") == "desc"
+    rows = [Member(labeller.show(s["s"]), s["onlyInferred"].value == "true",
+                   labeller.show(s["province"]) if s["province"] is not None else None,
+                   labeller.show(s["when"]) if s["when"] is not None else None,
+                   s["when"].value if s["when"] is not None else "")
             for s in solutions(INSTANCES, **{"class": node})
             if isinstance(s["s"], NamedNode) and s["s"].value.startswith(ID)]
     if not rows:
         raise NotFound(_("No entity has the type <%(iri)s>; see /classes/.", iri=iri))
-    rows.sort(key=lambda r: (r[0].text, r[0].iri))
+    rows.sort(key=lambda m: m.sort_key(sort), reverse=descending)
     return render_template("class.html", title=labeller.name(node), node=labeller.show(node),
-                           short=short_term(node), rows=rows)
+                           short=short_term(node), rows=rows, sort=sort, descending=descending,
+                           definition=description_of(store, node, labeller),
+                           supers=related_classes(node, labeller, up=True),
+                           subs=related_classes(node, labeller, up=False),
+                           has_province=any(m.province for m in rows),
+                           has_date=any(m.date for m in rows))
+
+
+def related_classes(node: NamedNode, labeller: Labeller, up: bool) -> list[Shown]:
+    """The direct superclasses (``up``) or subclasses of ``node``, as a reader orders them."""
+    store = current_site().store
+    quads = (store.quads_for_pattern(node, RDFS_SUBCLASS, None, None) if up
+             else store.quads_for_pattern(None, RDFS_SUBCLASS, node, None))
+    found = {q.object if up else q.subject for q in quads}
+    shown = [labeller.show(c) for c in found if isinstance(c, NamedNode) and c != node]
+    return sorted(shown, key=lambda c: reading_key(c.text))
+
+
+@dataclass(frozen=True)
+class Member:
+    """A row of a class page's table: the entity, its province and its date."""
+
+    shown: Shown
+    only_inferred: bool
+    province: Shown | None
+    date: Shown | None
+    date_value: str  # the lexical date (2018-05 sorts before 2018-05-21 and 2019)
+
+    def sort_key(self, column: str) -> tuple:
+        name = reading_key(self.shown.text)
+        if column == "province":
+            return (self.province is None,
+                    reading_key(self.province.text) if self.province else "", name)
+        if column == "date":
+            return (not self.date_value, self.date_value, name)
+        return (name, self.shown.iri)
 
 
 def kind_names() -> dict[str, str]:

@@ -1,0 +1,55 @@
+"""Browsing pages in Debian's Chromium against ``govkg serve``, both languages: /classes/ as
+a tree with govkg's classes first, a class page's definition, hierarchy and sortable member
+table, /entities/ headings in the page's language."""
+
+import re
+
+import pytest
+
+from conftest import shot
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_classes_form_a_tree_with_govkgs_first(page, live_server, lang: str) -> None:
+    page.goto(f"{live_server.url}/lang/{lang}?next=/classes/")
+    iris = page.eval_on_selector_all("main > ul.tree > li", "lis => lis.map(l => l.dataset.iri)")
+    own = [i.startswith("https://w3id.org/govkg/ontology#") for i in iris]
+    assert own[0] and own == sorted(own, reverse=True)  # govkg's first, then the others
+    platform = page.locator('main > ul.tree > li[data-iri$="#DigitalPlatform"]')
+    assert platform.locator('li[data-iri$="#Portal"]').count() == 1
+    shot(page, f"classes-{lang}")
+
+
+@pytest.mark.parametrize(("lang", "width"), [("zh", 390), ("en", 1366)])
+def test_a_class_page_defines_places_and_sorts_its_members(browser, live_server, lang: str,
+                                                           width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/classes/gk:Event")
+        assert page.locator("p.description").inner_text()
+        assert page.locator("dl.hierarchy dd").last.locator("a").count() >= 5  # subclasses
+        header = page.locator("table.members th").nth(1)
+        header.locator("a").click()
+        page.wait_for_load_state()
+        years = [int(re.search(r"\d{4}", d).group()) for d in
+                 page.locator("table.members td.date").all_inner_texts() if d.strip()]
+        assert years and years == sorted(years)
+        assert page.locator("table.members th").nth(1).get_attribute("aria-sort") == "ascending"
+        page.locator("table.members th").nth(1).locator("a").click()
+        page.wait_for_load_state()
+        again = [int(re.search(r"\d{4}", d).group()) for d in
+                 page.locator("table.members td.date").all_inner_texts() if d.strip()]
+        assert again == sorted(years, reverse=True)
+        shot(page, f"class-event-{lang}-{width}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("zh", "平台"), ("en", "Platforms")])
+def test_entities_headings_are_in_the_pages_language(page, live_server, lang: str,
+                                                      heading: str) -> None:
+    page.goto(f"{live_server.url}/lang/{lang}?next=/entities/")
+    headings = page.locator("main h2").all_inner_texts()
+    assert heading in headings and "platform" not in headings
+    assert page.locator("section#platform h2").inner_text() == heading
