@@ -53,3 +53,23 @@ def test_entities_headings_are_in_the_pages_language(page, live_server, lang: st
     headings = page.locator("main h2").all_inner_texts()
     assert heading in headings and "platform" not in headings
     assert page.locator("section#platform h2").inner_text() == heading
+
+
+@pytest.mark.parametrize(("lang", "width"), [("zh", 390), ("en", 1366)])
+def test_a_province_page_opens_with_a_summary(browser, live_server, lang: str,
+                                              width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/provinces/guangdong")
+        summary = page.locator("section.summary")
+        assert summary.bounding_box()["y"] < 900  # before the lists, in the first screen
+        kinds = summary.locator("ul.counts a").all_inner_texts()
+        assert kinds == [h for h in page.locator("main section[id^=kind-] h2").all_inner_texts()]
+        assert ("粤省事" if lang == "zh" else "Yueshengshi") in summary.inner_text()
+        assert summary.locator("ul.key-figures li").count() >= 1
+        earliest = summary.locator("p").inner_text()
+        assert "2018年5月" in earliest if lang == "zh" else "May 2018" in earliest
+        shot(page, f"province-guangdong-{lang}-{width}")
+    finally:
+        context.close()

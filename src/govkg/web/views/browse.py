@@ -58,10 +58,13 @@ SELECT ?class ?s (MIN(?inferred) AS ?onlyInferred) (SAMPLE(?region) AS ?province
 CLASS_SORTS = ("name", "province", "date")
 
 IN_PROVINCE = """
-SELECT DISTINCT ?entity ?thing ?type WHERE {
+SELECT ?entity ?thing ?type (MIN(?date) AS ?when) WHERE {
   ?thing gk:province ?entity .
   OPTIONAL { GRAPH <https://w3id.org/govkg/graph/data> { ?thing a ?type } }
-} ORDER BY ?type ?thing"""
+  OPTIONAL { ?thing gk:launchedOn|gk:eventDate|gk:refDate|gk:targetDate|dcterms:date
+                    |schema:startDate|schema:datePublished ?date }
+} GROUP BY ?entity ?thing ?type ORDER BY ?type ?thing"""
+KEY_FIGURES = 3
 
 PROVINCE_FIGURES = """
 SELECT DISTINCT ?entity ?pageLang ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
@@ -142,19 +145,28 @@ def province(slug: str) -> str:
             None) is None:
         raise NotFound(_("There is no province called %(slug)r; see /provinces/.", slug=slug))
     labeller = Labeller(store)
-    groups: dict[str, list] = {}
+    groups: dict[str, list[tuple[str, Shown, str]]] = {}
     for s in solutions(IN_PROVINCE, entity=node):
         kind = labeller.name(s["type"]) if s["type"] is not None else _("Other")
         shown = labeller.show(s["thing"])
-        if shown not in groups.setdefault(kind, []):
-            groups[kind].append(shown)
+        when = s["when"]
+        if all(shown != listed for _d, listed, _w in groups.setdefault(kind, [])):
+            groups[kind].append((when.value if when is not None else "", shown,
+                                 labeller.show(when).text if when is not None else ""))
+    # Each kind by date (undated last), then by name as a reader orders names.
+    ordered = sorted(((kind, sorted(things, key=lambda t: (not t[0], t[0],
+                                                           reading_key(t[1].text))))
+                      for kind, things in groups.items()), key=lambda g: reading_key(g[0]))
     show = labeller.show
     figures = [figure_row(s, labeller) for s in solutions(
         PROVINCE_FIGURES, entity=node, **figure_variables(labeller.lang))]
     quotes = [(show(s["sentence"]), s["text"].value)
               for s in solutions(PROVINCE_SENTENCES, entity=node)]
+    dated = sorted({t[1].iri: t for things in groups.values() for t in things if t[0]}.values(),
+                   key=lambda t: (t[0], reading_key(t[1].text)))
     return render_template("province.html", title=labeller.name(node), node=labeller.show(node),
-                           groups=sorted(groups.items()), figures=figures, quotes=quotes)
+                           groups=ordered, figures=figures, quotes=quotes, earliest=dated[:3],
+                           key_figures=[f.sentence(labeller.lang) for f in figures][:KEY_FIGURES])
 
 
 SUPERCLASSES = """
