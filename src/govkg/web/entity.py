@@ -193,7 +193,7 @@ def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
                                                  _citations(facts, labeller))
     view.description = _description(facts, labeller)
     view.lead = next((f.sentence(labeller.lang) for f in figures if f.figure.iri == node.value), "")
-    view.citation = Citation(labeller.name(node), node.value, labeller.lang,
+    view.citation = Citation(labeller.label(node), node.value, labeller.lang,
                              datetime.now(UTC).date())
     view.jsonld = schema_jsonld(node, facts, page_url)
     view.neighbourhood = neighbourhood(store, node, facts, labeller)

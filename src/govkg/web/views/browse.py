@@ -147,7 +147,7 @@ def province(slug: str) -> str:
     labeller = Labeller(store)
     groups: dict[str, list[tuple[str, Shown, str]]] = {}
     for s in solutions(IN_PROVINCE, entity=node):
-        kind = labeller.name(s["type"]) if s["type"] is not None else _("Other")
+        kind = labeller.label(s["type"]) if s["type"] is not None else _("Other")
         shown = labeller.show(s["thing"])
         when = s["when"]
         if all(shown != listed for _d, listed, _w in groups.setdefault(kind, [])):

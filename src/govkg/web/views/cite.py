@@ -33,7 +33,7 @@ def citation_for(iri: str | None) -> Citation:
     store = current_site().store
     if not is_known(store, node):
         raise NotFound(_("Nothing is known about <%(iri)s>.", iri=iri))
-    return Citation(Labeller(store, lang).name(node), iri, lang, today)
+    return Citation(Labeller(store, lang).label(node), iri, lang, today)
 
 
 @bp.route("/cite.<ext>")
