@@ -73,3 +73,21 @@ def test_a_province_page_opens_with_a_summary(browser, live_server, lang: str,
         shot(page, f"province-guangdong-{lang}-{width}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("lang", "title"), [("zh", "govkg 本体"), ("en", "govkg")])
+def test_the_ontology_page_has_a_title_and_contents(page, live_server, lang: str,
+                                                    title: str) -> None:
+    page.goto(f"{live_server.url}/lang/{lang}?next=/ontology")
+    heading = page.locator("main h1").inner_text()
+    assert not heading.startswith("<") and title.split()[0] in heading
+    toc = page.locator("nav.toc")
+    entries = toc.locator("details")
+    assert entries.count() >= 3
+    entries.first.locator("summary").click()
+    first = entries.first.locator("ul a").first
+    target = first.get_attribute("href")
+    first.click()
+    assert page.url.endswith(target)
+    assert page.locator(f"[id=\"{target[1:]}\"]").is_visible()
+    assert page.locator("#class-hierarchy .class-tree li").count() > 20
