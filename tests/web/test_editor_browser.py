@@ -308,7 +308,7 @@ def test_results_come_right_under_the_editor_and_into_view(browser, live_server,
         page.locator("#run-query").click()
         summary = page.locator("#results .summary")
         summary.wait_for()
-        said = re.fullmatch(r"(\d+) (?:条结果|results) · \d+ (?:毫秒|ms)", summary.inner_text())
+        said = re.fullmatch(r"(\d+) (?:条结果|results) · [\d,]+ (?:毫秒|ms)", summary.inner_text())
         assert said and int(said.group(1)) == len(rows_of(page)) > 1
         form = page.locator("#query-form").bounding_box()
         results = page.locator("#results").bounding_box()
