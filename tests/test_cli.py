@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
-
-from conftest import run_govkg
+from testbed import run_govkg
 
 COUNT_PROVINCES = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Province }"
 PROVINCES = "SELECT ?p ?label WHERE { ?p a gk:Province ; rdfs:label ?label FILTER(lang(?label) = 'zh') } ORDER BY ?p"

@@ -10,11 +10,10 @@ from decimal import Decimal
 
 import pytest
 from pyoxigraph import NamedNode, Variable
+from testbed import ROOT
 
 from govkg.report import Sentence, read_report
 from govkg.vocab import PREFIXES, sentence_iri
-
-from conftest import ROOT
 
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)(?:多|余)?(万|亿|成)?")
 MULTIPLIER = {"万": 10_000, "亿": 100_000_000, "成": 10}

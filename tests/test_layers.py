@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("graph building", ("govkg.turtle", "govkg.report", "govkg.reason", "govkg.build",
                         "govkg.validate")),
     ("sparql text and formats", ("govkg.sparql_text", "govkg.query_text", "govkg.query",
-                                 "govkg.formats", "govkg.table")),
+                                 "govkg.formats", "govkg.jsonld", "govkg.table")),
     ("foundations", ("govkg.settings", "govkg.vocab", "govkg.errors", "govkg.files",
                      "govkg.resources", "govkg")),
 ]

@@ -13,7 +13,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Variable
 
 from govkg.errors import QueryError
-from govkg.sparql_text import CACHED_TEXT_LENGTH, unescape
+from govkg.sparql_text import CACHED_TEXT_LENGTH, check_nesting, unescape
 from govkg.vocab import PREFIXES
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
@@ -39,13 +39,17 @@ def run_query(
     named_graphs: Sequence[str] | None = None,
     substitutions: dict[Variable, Term] | None = None,
     union_default_graph: bool = True,
+    base_iri: str | None = None,
 ) -> QueryResult:
-    """Evaluate ``text``; a query Oxigraph cannot parse raises ``QueryError``.
+    """Evaluate ``text``; a query Oxigraph cannot parse (or nested too deep for its
+    parser) raises ``QueryError``.
 
     ``default_graphs`` and ``named_graphs`` set the dataset (an empty list is an empty
     dataset part); ``substitutions`` binds variables to terms (never paste terms into text).
     ``union_default_graph=False`` lets the query's own FROM / FROM NAMED set the dataset.
+    ``base_iri`` resolves relative IRIs in a query without a BASE of its own.
     """
+    check_nesting(text)  # before the engine's parser, which recursion can crash
     options: dict = {"prefixes": prefixes_named(text)}
     if default_graphs is not None:
         options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
@@ -55,6 +59,8 @@ def run_query(
         options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
     if substitutions:
         options["substitutions"] = substitutions
+    if base_iri:
+        options["base_iri"] = base_iri
     try:
         return store.query(text, **options)
     except SyntaxError as error:

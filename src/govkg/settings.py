@@ -45,8 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a SPARQL query may run before it is stopped (its worker is killed) and "
             "answered with 503."),
     Setting("max_rows", 10000,
-            "Most result rows (solutions or triples) a SPARQL query returns; more are cut off "
-            "and the response says so."),
+            "Most result rows (solutions or triples) the query page and its editor show; more "
+            "are cut off and the page says so. Other clients get complete results."),
+    Setting("max_result_bytes", 256 << 20,
+            "Largest SPARQL result sent whole to a client (bytes); a larger one is refused "
+            "with 507, never cut short."),
     Setting("query_workers", 2,
             "Query worker processes per server worker: user queries run there, never in the "
             "web process."),
@@ -56,6 +59,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("service_allow", "",
             "Space-separated endpoint IRIs that SPARQL SERVICE may call (default: none, "
             "SERVICE is refused)."),
+    Setting("allowed_hosts", "",
+            "Space-separated host names the server answers for (a leading dot matches "
+            "subdomains: .example.org); a request naming another host gets 400 (default: "
+            "any host; production sets this and base_url)."),
+    Setting("trusted_proxies", "",
+            "Space-separated addresses or networks of reverse proxies whose X-Forwarded-For, "
+            "X-Forwarded-Proto and Forwarded headers are believed (default: none)."),
+    Setting("allow_unconfined", False,
+            "Run user queries even where a query worker cannot be cut off from the network "
+            "(no network namespace); by default such a server refuses to start."),
+    Setting("query_memory_mb", 0,
+            "Most memory (MiB) one query worker may use; a query needing more is stopped with "
+            "503 (default 0: the machine's memory shared among all query workers)."),
     Setting("runtime_dir", None,
             "Directory for state the server processes share (made by `govkg serve`)."),
 )
@@ -67,7 +83,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         value = os.environ.get(setting.env_var, setting.default)
-        if isinstance(setting.default, int) and isinstance(value, str):
+        if isinstance(setting.default, bool) and isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes", "on")
+        elif isinstance(setting.default, int) and isinstance(value, str):
             value = int(value)
         values[setting.name] = value
     for name, value in (overrides or {}).items():

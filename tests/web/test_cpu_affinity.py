@@ -14,11 +14,10 @@ import time
 
 import pytest
 import requests
+from live import STRICT_TIMEOUT
 from processes import children, command_line, query_workers
 
 from govkg.web.serve import cpu_affinity
-
-from conftest import STRICT_TIMEOUT
 
 CPUS = set(os.sched_getaffinity(0))
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

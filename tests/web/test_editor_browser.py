@@ -11,10 +11,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from live import shot
 
 from govkg.web.examples import EXAMPLES
-
-from conftest import shot
 
 EDITOR = ".cm-content"
 # CodeMirror ignores Enter on a completion list younger than 75 ms (no accidental accepts)
@@ -280,7 +279,7 @@ def test_the_editor_works_under_a_strict_content_security_policy(page, live_serv
 
 
 def test_a_result_cut_at_the_row_limit_says_so(page, strict_server) -> None:
-    from conftest import STRICT_MAX_ROWS
+    from live import STRICT_MAX_ROWS
 
     open_editor(page, strict_server)
     replace_query(page, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from live import LiveServer, free_port, page_text, start_server, stop_server
 from test_dumps import *  # noqa: F403  (the same tests, in endpoint mode)
 from test_linked_data import *  # noqa: F403
 from test_sparql_protocol import *  # noqa: F403
@@ -29,8 +30,6 @@ from govkg.remote_store import EndpointTimeout, EndpointUnavailable, RemoteQuery
 from govkg.store import built_graphs_file, open_endpoint
 from govkg.virtuoso import VirtuosoError, start_virtuoso
 from govkg.web.app import create_app
-
-from conftest import LiveServer, free_port, page_text, start_server, stop_server
 
 STARTUP_LIMIT_SECONDS = 120
 IN_CI = os.environ.get("CI") == "true"

@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live import free_port, page_text
 
 from govkg.store import built_graphs_file
 from govkg.web.app import create_app
-
-from conftest import free_port, page_text
 
 IN_CI = os.environ.get("CI") == "true"
 START_LIMIT_SECONDS = 30

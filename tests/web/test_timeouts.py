@@ -9,11 +9,10 @@ import time
 
 import pytest
 import requests
+from live import STRICT_TIMEOUT
 from processes import cpu_seconds, query_workers
 
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
-
-from conftest import STRICT_TIMEOUT
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ASK = "ASK { platform:beijingtong a gk:MobileApp }"

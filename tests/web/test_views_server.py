@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from live import start_server, stop_server
 
 from govkg.builds import build_id
 from govkg.prebuilt import prepare
 from govkg.search import search_index_path
 from govkg.web.site import make_site
-
-from conftest import start_server, stop_server
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from govkg.vocab import ID
 from govkg.web.display import Labeller
-from govkg.web.documents import RDF_FORMATS, alternate_links, document
+from govkg.web.documents import CACHE_CONTROL, RDF_FORMATS, alternate_links, document
 from govkg.web.entity import describe_entity, is_known
 from govkg.web.errors import NotFoundHere
 from govkg.web.iris import href, public_url
@@ -56,7 +56,7 @@ def entity(rest: str) -> Response:
     if ext is None:
         return see_other(path)
     return document(path, ext, quads=lambda: describing_quads(store, node),
-                    html=lambda: entity_html(node, path))
+                    html=lambda: entity_html(node, path), about=node.value)
 
 
 def see_other(path: str) -> Response:
@@ -64,6 +64,7 @@ def see_other(path: str) -> Response:
     fmt = pick(RDF_FORMATS, html=True, html_first=True)
     ext = "html" if fmt is None else fmt.extension
     response = redirect(public_url(f"{path}.{ext}"), 303)
+    response.headers["Cache-Control"] = CACHE_CONTROL  # the choice depends on Accept alone
     for link in alternate_links(path, RDF_FORMATS, html=True):
         response.headers.add("Link", link)
     return response

@@ -6,8 +6,13 @@ unknown IRI is an empty graph, nothing is fetched). Updates and SERVICE are refu
 Without a query, the endpoint answers with its Service Description, or the query page.
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
-evaluates them under the time limit, cuts them at ``max_rows`` (``X-Govkg-Truncated: true``
-and, in SPARQL JSON, ``"truncated": true``) and serialises them.
+evaluates and serialises them under the time limit. Machine clients get complete results,
+or, past ``max_result_bytes``, a 507 that says so: never a short answer that looks whole.
+The query page and its editor (a same-origin ``fetch``, told by ``Sec-Fetch-Site``) get
+results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, in SPARQL
+JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
+a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
+Store Protocol's reads (``govkg.web.views.graph_store``).
 """
 
 import time
@@ -15,7 +20,14 @@ from dataclasses import dataclass
 from itertools import islice
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    parse,
+    parse_query_results,
+)
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
@@ -29,12 +41,21 @@ from govkg.formats import Format, formats_of
 from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
 from govkg.vocab import BASE
 from govkg.web.display import Labeller
-from govkg.web.documents import rdf_response
+from govkg.web.documents import CACHE_CONTROL, rdf_response
+from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
-from govkg.web.negotiation import pick
-from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
+from govkg.web.iris import public_url
+from govkg.web.negotiation import pick, wants_html
+from govkg.web.serve.query_pool import (
+    PoolBusy,
+    QueryTimedOut,
+    ServerStopping,
+    TooManyHeavyQueries,
+    WorkerDied,
+)
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.site import current_site
+from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.views.metrics import count_timeout, refuse
 
@@ -46,6 +67,11 @@ FORMAT_PARAMS = ("format", "output")
 READ_ONLY = ("This SPARQL endpoint is read-only: SPARQL Update is refused and nothing was "
              "changed. Send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) only.")
 MAX_HTML_ROWS = 1000
+# The query page reads and shows at most this much of a result (whole rows) and this much
+# of one value; the rest is in the downloads. A 16.6 MB GROUP_CONCAT value cost 44-99 s of
+# web-process time per page.
+MAX_HTML_BYTES = 1 << 20
+MAX_HTML_VALUE_CHARS = 2000
 # The download links under a result on the query page: (name shown, format= value).
 RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "xml"))
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
@@ -66,10 +92,15 @@ class ProtocolRequest:
 
 
 def _body_text() -> str:
+    """The body of a direct POST: UTF-8 (SPARQL 1.1 Protocol §2.1.3), or 415."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"Send the query as UTF-8 ({request.mimetype}; charset="
+                                   f"{charset[:40]} is not read here).")
     try:
-        return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError) as error:
-        raise BadRequest(f"The request body is not valid text in its charset: {error}.") from error
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The request body is not valid UTF-8: {error}.") from error
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -110,6 +141,8 @@ def read_request() -> ProtocolRequest:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
+    if graph_store.names_a_graph():
+        return graph_store.graph_store()
     protocol = read_request()
     if protocol.update is not None:
         raise refuse(Forbidden(READ_ONLY), "update")
@@ -146,11 +179,15 @@ def endpoint() -> Response | str:
         raise refuse(BadRequest(answer.message), "evaluation")
     if answer.status is AnswerStatus.UPSTREAM:
         abort(answer.code, answer.message)
+    if answer.status is AnswerStatus.TOO_LARGE:
+        raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
                             mimetype="text/html")
     else:
         response = Response(answer.body, mimetype=answer.media_type)
+        if request.method == "GET":  # the data change only with the build
+            response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
@@ -175,14 +212,18 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     """The query's answer from a query worker, or the HTTP error that says why there is none."""
     settings = current_site().settings
     assert protocol.query is not None
+    cut = fmt is None or from_the_editor()
     job = QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
                    not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
-                   int(settings["max_rows"]))
+                   int(settings["max_rows"]) if cut else None,
+                   int(settings["max_result_bytes"]), public_url("/sparql"))
     limit = float(settings["query_timeout"])
     started = time.perf_counter()
     try:
         answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
         g.engine_seconds = answer.seconds
+        if answer.status == AnswerStatus.UNCONFINED:
+            raise refuse(ServiceUnavailable(answer.message), "unconfined")
         return answer
     except QueryTimedOut:
         count_timeout()
@@ -190,6 +231,10 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
             f"The query timed out: it ran longer than the {limit:g} s limit and was stopped. "
             "Narrow it down (LIMIT, more specific patterns) and try again.",
             retry_after=RETRY_AFTER_SECONDS), "timeout") from None
+    except ServerStopping:
+        raise refuse(ServiceUnavailable(
+            "The server is restarting and stopped this query; send it again shortly.",
+            retry_after=RETRY_AFTER_SECONDS), "stopping") from None
     except PoolBusy:
         raise refuse(ServiceUnavailable(
             "Every query worker is busy with long queries; try again shortly.",
@@ -207,6 +252,14 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
         g.query_seconds = time.perf_counter() - started
 
 
+def from_the_editor() -> bool:
+    """Whether this is the query page's own editor asking: a browser's same-origin fetch.
+    Other clients (and cross-site ones such as YASGUI elsewhere) get complete results."""
+    headers = request.headers
+    return (headers.get("Sec-Fetch-Site") == "same-origin"
+            and headers.get("Sec-Fetch-Mode") in ("cors", "same-origin"))
+
+
 def allowed_services(settings: dict) -> list[str]:
     value = settings.get("service_allow") or ()
     return value.split() if isinstance(value, str) else list(value)
@@ -215,8 +268,7 @@ def allowed_services(settings: dict) -> list[str]:
 def syntax_error(query: str, message: str) -> Response:
     """400 with the parser's message and position: the query page for a browser."""
     text = message
-    if request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"]) \
-            == "text/html":
+    if wants_html():
         return Response(query_page(query, error=text), 400, mimetype="text/html")
     raise BadRequest(text)
 
@@ -225,7 +277,9 @@ def description_or_form() -> Response | str:
     fmt = pick(DESCRIPTION_FORMATS, html=True, html_first=False)
     if fmt is None:
         return query_page(EXAMPLES[0].text)
-    return rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response = rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response.headers["Cache-Control"] = CACHE_CONTROL  # its counts change with the build only
+    return response
 
 
 def query_page(query: str, **context) -> str:
@@ -239,16 +293,24 @@ def html_result(answer: QueryAnswer) -> dict:
     labeller = Labeller(current_site().store)
     if answer.kind == "boolean":
         return {"boolean": answer.body == b"true", "downloads": RESULT_DOWNLOADS[2:]}
+    body = answer.body
+    if len(body) > MAX_HTML_BYTES:  # whole lines only: TSV and N-Triples have one row each
+        body = body[:body.rfind(b"\n", 0, MAX_HTML_BYTES) + 1]
+
+    def show(term: object) -> object:
+        if isinstance(term, Literal) and len(term.value) > MAX_HTML_VALUE_CHARS:
+            term = Literal(term.value[:MAX_HTML_VALUE_CHARS] + " …")
+        return labeller.show(term)
+
     if answer.kind == "results":
-        solutions = parse_query_results(answer.body, format=QueryResultsFormat.TSV)
+        solutions = parse_query_results(body, format=QueryResultsFormat.TSV)
         names = [v.value for v in solutions.variables]
-        rows = [[labeller.show(row[n]) for n in names]
-                for row in islice(solutions, MAX_HTML_ROWS)]
+        rows = [[show(row[n]) for n in names] for row in islice(solutions, MAX_HTML_ROWS)]
         downloads = RESULT_DOWNLOADS
     else:
         names = ["subject", "predicate", "object"]
-        rows = [[labeller.show(t.subject), labeller.show(t.predicate), labeller.show(t.object)]
-                for t in islice(parse(answer.body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
+        rows = [[show(t.subject), show(t.predicate), show(t.object)]
+                for t in islice(parse(body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
         downloads = GRAPH_DOWNLOADS
     return {"names": names, "rows": rows, "total": answer.rows, "truncated": answer.truncated,
             "downloads": downloads}
