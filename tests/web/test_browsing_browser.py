@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import shot
+from live import shot
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

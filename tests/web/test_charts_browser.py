@@ -5,7 +5,7 @@ the page's language."""
 
 import pytest
 
-from conftest import shot
+from live import shot
 
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 # For each <text> of the page's charts: its rendered height and whether it leaves its <svg>

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shot
+from live import shot
 
 ENTITY = "/id/platform/yueshengshi"
 ARTICLE = "中国省级第一梯队“数字政府”建设路线一览"

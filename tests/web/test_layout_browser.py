@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import shot
+from live import shot
 
 PROBE = (Path(__file__).parent / "layout_probe.js").read_text(encoding="utf-8")
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}

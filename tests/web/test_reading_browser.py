@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import shot
+from live import shot
 
 FIGURE = "/id/figure/guangdong-yueshengshi-first-day-users.html"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
