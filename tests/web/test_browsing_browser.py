@@ -5,7 +5,6 @@ table, /entities/ headings in the page's language."""
 import re
 
 import pytest
-
 from live import shot
 
 

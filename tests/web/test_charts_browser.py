@@ -4,7 +4,6 @@ indicator and unit together; every edge of the neighbourhood graph names its pro
 the page's language."""
 
 import pytest
-
 from live import shot
 
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}

@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
 from live import shot
 
 PROBE = (Path(__file__).parent / "layout_probe.js").read_text(encoding="utf-8")

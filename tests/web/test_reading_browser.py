@@ -6,7 +6,6 @@ tells the true count, pages through every match and facets by type and province.
 import re
 
 import pytest
-
 from live import shot
 
 FIGURE = "/id/figure/guangdong-yueshengshi-first-day-users.html"
