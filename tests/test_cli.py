@@ -107,8 +107,9 @@ def test_dump_nquads_keeps_the_named_graphs(govkg, tmp_path: Path, selection: st
     dataset = Dataset()
     dataset.parse(out, format="nquads")
     names = {str(g.identifier).rsplit("/", 1)[-1] for g in dataset.graphs() if len(g)}
-    expected = {"asserted": {"ontology", "data", "external", "report"}, "inferred": {"inferred"},
-                "all": {"ontology", "data", "external", "report", "shapes", "inferred"}}[selection]
+    asserted = {"ontology", "data", "editorial", "external", "report", "evidence"}
+    expected = {"asserted": asserted, "inferred": {"inferred"},
+                "all": asserted | {"shapes", "inferred"}}[selection]
     assert names == expected
 
 

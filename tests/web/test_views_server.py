@@ -34,7 +34,7 @@ def test_search_and_suggest_over_http(live_server) -> None:
 
 @pytest.mark.server
 @pytest.mark.parametrize(("path", "text"), [
-    ("/timeline?province=zhejiang", "浙政钉"),
+    ("/timeline?province=zhejiang", "政务钉钉"),
     ("/compare", "腾讯公司"),
     ("/figures", "<svg"),
     ("/id/platform/beijingtong.html", 'id="neighbourhood"'),
