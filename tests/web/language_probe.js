@@ -20,7 +20,7 @@
     if (page === "zh") {
       const words = (text.match(/[A-Za-z][A-Za-z/+-]*[A-Za-z]/g) || []).filter((w) => !names.test(w) && w !== w.toUpperCase());
       // prefixed names (gk:Province) and IRIs are names, not English
-      const stripped = text.replace(/\b[a-zA-Z][\w.-]*:[\w./#:%-]*/g, "").replace(/https?:\/\/\S+/g, "");
+      const stripped = text.replace(/\b[a-zA-Z][\w.-]*:[\w./#:%-]*/g, "").replace(/https?:\/\/\S+/g, "").replace(/\bgraph\/\w+/g, "");
       if (words.length && (stripped.match(/[A-Za-z]{3,}/g) || []).some((w) => !names.test(w) && w !== w.toUpperCase())) faults.push(text.slice(0, 80));
     } else if (/[\u3400-\u9fff]/.test(text)) {
       faults.push(text.slice(0, 80));
