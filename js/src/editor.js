@@ -15,10 +15,12 @@ import { Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { StreamLanguage } from "@codemirror/language";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
-import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { linter, setDiagnostics, lintGutter } from "@codemirror/lint";
 import { sparqlCompletions } from "./complete.js";
+import { lintQuery } from "./lint.js";
 import { barChart, el, format, MAX_ROWS, Namer, numericColumn, table, temporalColumn, timeline } from "./results.js";
 import { graphView, parseNTriples } from "./graph.js";
+import { remember, showHistory, showSnippets } from "./extras.js";
 
 const config = JSON.parse(document.getElementById("editor-config").textContent);
 const strings = config.strings;
@@ -44,15 +46,18 @@ const view = new EditorView({
     language,
     language.data.of({ autocomplete: sparqlCompletions(loadCompletions, config.lang) }),
     lintGutter(),
+    // Checked as it is typed, against the prefixes the endpoint declares.
+    linter(async (view) => {
+      const { prefixes } = await loadCompletions();
+      return lintQuery(view.state.doc.toString(), prefixes || {}, strings)
+        .map((d) => ({ ...d, severity: "error" }));
+    }, { delay: 400 }),
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { run(true); return true; } }])),
     EditorView.lineWrapping,
     EditorView.contentAttributes.of({ "aria-label": strings.editor_label }),
     EditorView.editorAttributes.of({ class: "query-editor" }),
     EditorView.updateListener.of((update) => {
-      if (update.docChanged) {
-        textarea.value = update.state.doc.toString();
-        update.view.dispatch(setDiagnostics(update.state, []));
-      }
+      if (update.docChanged) textarea.value = update.state.doc.toString();
     }),
   ],
 });
@@ -88,6 +93,14 @@ function markError(message) {
   }
   view.dispatch(setDiagnostics(view.state, [{ from, to, severity: "error", message }]));
   return match ? { line: Number(match[1]), column: Number(match[2]) } : null;
+}
+
+// The parser's message without the character classes it lists (\u{00C0}..='\u{00D6} …),
+// which say nothing to a reader: what it expected, in words, or only where it stopped.
+function readable(message) {
+  const at = /line (\d+), column (\d+)/.exec(message);
+  if (!/\\u\{/.test(message)) return message.replace(/^SPARQL syntax error at line \d+, column \d+: /, "");
+  return at ? format(strings.cannot_read_at, { line: at[1], column: at[2] }) : strings.cannot_read;
 }
 
 function downloads(kind, text) {
@@ -130,6 +143,12 @@ function tabs(views) {
 
 function count(n, one, many) {
   return format(n === 1 ? one : many, { n: n.toLocaleString() });
+}
+
+// The results right under the editor: bring their start into view when it is off screen.
+function revealResults() {
+  const box = resultsBox.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 80) resultsBox.scrollIntoView({ block: "start", behavior: "smooth" });
 }
 
 function showSelect(data, namer, text) {
@@ -179,6 +198,7 @@ async function run(updateUrl) {
     if (ticket === running) resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
   }, 250);
   const graph = isGraphQuery(text);
+  const started = performance.now();
   let response, body, completions;
   try {
     [response, completions] = await Promise.all([
@@ -208,13 +228,26 @@ async function run(updateUrl) {
   if (ticket !== running) return;
   const namer = new Namer(config, completions);
   if (!response.ok) {
-    const message = body.replace(/^\d{3} [^:]*: /, "").trim();
-    const where = markError(message);
-    const parts = [el("strong", {}, `${strings.error}: `), message];
+    const message = body.replace(/^\d{3} [^:]*: /, "").replace(/\nRequest id: \w+\s*$/, "").trim();
+    const plain = response.status === 400 ? lintQuery(text, completions.prefixes || {}, strings)[0] : null;
+    let where;
+    if (plain) {
+      // The plain-words finding, marked at its word; the parser's own message on demand.
+      const line = view.state.doc.lineAt(plain.from);
+      where = { line: line.number, column: plain.from - line.from + 1 };
+      view.dispatch(setDiagnostics(view.state, [{ ...plain, severity: "error" }]));
+    } else {
+      where = markError(message);
+    }
+    const said = plain ? plain.message : readable(message);
+    const parts = [el("strong", {}, `${strings.error}: `), said];
     if (where) parts.push(" ", el("span", { class: "where" }, format(strings.error_at, where)));
-    resultsBox.replaceChildren(el("p", { class: "error", role: "alert" }, ...parts));
+    const details = el("details", { class: "parser-message" }, el("summary", {}, strings.parser_said), el("pre", {}, message));
+    resultsBox.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", {}, ...parts), details));
+    revealResults();
     return;
   }
+  const took = format(strings.took, { ms: Math.round(performance.now() - started).toLocaleString() });
   const type = response.headers.get("Content-Type") || "";
   const nodes = type.startsWith("application/n-triples")
     ? showGraph(parseNTriples(body), namer, text)
@@ -224,12 +257,39 @@ async function run(updateUrl) {
     const rows = response.headers.get("X-Govkg-Max-Rows") || "?";
     nodes.unshift(el("p", { class: "error truncated", role: "status" }, format(strings.truncated, { n: rows })));
   }
+  remember(text);
+  showHistory(strings, setAndRun);
+  showSnippets(new URL(config.endpoint, location.href).href, text, strings);
+  const summary = nodes.find((node) => node.classList && node.classList.contains("summary"));
+  if (summary) summary.append(` · ${took}`);
   resultsBox.replaceChildren(...nodes);
+  revealResults();
 }
+
+// "Copy link": the page's address with the current query, for sharing a query and its results.
+const copyButton = el("button", { type: "button", class: "secondary-action", id: "copy-link" }, strings.copy_link);
+copyButton.addEventListener("click", async () => {
+  const url = new URL(endpointUrl({ query: query() }), location.href).href;
+  try {
+    await navigator.clipboard.writeText(url);
+    copyButton.textContent = strings.copied;
+  } catch {
+    window.prompt(strings.copy_link, url);
+  }
+  setTimeout(() => { copyButton.textContent = strings.copy_link; }, 2000);
+});
+runButton.after(" ", copyButton);
 
 function setQuery(text) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 }
+
+function setAndRun(text) {
+  setQuery(text);
+  run(true);
+}
+showHistory(strings, setAndRun);
+showSnippets(new URL(config.endpoint, location.href).href, query(), strings);
 
 form.addEventListener("submit", (event) => {
   if (formatSelect.value !== "html") return; // other formats: the browser fetches the file

@@ -95,9 +95,32 @@ export class Namer {
   }
 }
 
+// A results table whose column headings sort it (numbers as numbers, text as the page's
+// language orders it; a second click reverses), as Datasette and YASGUI tables do.
 export function table(names, rows, cell) {
-  const head = el("thead", {}, el("tr", {}, ...names.map((n) => el("th", { scope: "col" }, n))));
   const body = el("tbody", {}, ...rows.map((row) => el("tr", {}, ...row.map((c) => el("td", {}, cell(c))))));
+  const keys = rows.map((row, i) => ({ row: body.children[i], terms: row }));
+  const headings = names.map((name, column) => {
+    const button = el("button", { type: "button", class: "sort" }, name);
+    const th = el("th", { scope: "col", "aria-sort": "none" }, button);
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of th.parentNode.children) other.setAttribute("aria-sort", "none");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const value = (k) => k.terms[column];
+      const numeric = keys.every((k) => !value(k) || NUMERIC.has(value(k).datatype));
+      keys.sort((a, b) => {
+        const [x, y] = [value(a), value(b)];
+        if (!x || !y) return (!x) - (!y);  // unbound last
+        const order = numeric ? Number(x.value) - Number(y.value)
+          : a.row.children[column].textContent.localeCompare(b.row.children[column].textContent, document.documentElement.lang);
+        return ascending ? order : -order;
+      });
+      body.append(...keys.map((k) => k.row));
+    });
+    return th;
+  });
+  const head = el("thead", {}, el("tr", {}, ...headings));
   return el("div", { class: "table-scroll" }, el("table", { class: "results" }, head, body));
 }
 

@@ -6,6 +6,7 @@ screen, Chinese, and the page without JavaScript. Screenshots go to test-artifac
 
 import csv
 import io
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -57,7 +58,7 @@ def test_typing_with_completion_and_ctrl_enter_runs_the_query(page, live_server)
     assert editor_text(page) == "SELECT ?x WHERE { ?x a gk:Province}"  # the brace closed itself
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#results .summary")
-    assert page.locator("#results .summary").inner_text() == "8 results"
+    assert page.locator("#results .summary").inner_text().startswith("8 results · ")
     link = page.locator("#results a[href='/id/region/guangdong']")
     assert link.inner_text() == "Guangdong"  # labelled in the page's language, linked
     assert parse_qs(urlparse(page.url).query)["query"] == [editor_text(page)]
@@ -106,20 +107,45 @@ def test_a_syntax_error_is_marked_at_its_position(page, live_server) -> None:
     page.locator(EDITOR).click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text("SELECT * WHERE {\n  ?s foo:bar ?o }")  # pasted: no auto-closing
+    mark = page.locator(".cm-lintRange-error")
+    mark.wait_for()  # checked as it is typed, before any run
+    assert mark.inner_text() == "foo:"
     page.keyboard.press("Control+Enter")
     error = page.locator("#results .error")
     error.wait_for()
-    assert "line 2, column 13" in error.inner_text() and "Prefix not found" in error.inner_text()
-    mark = page.locator(".cm-lintRange-error")
-    mark.wait_for()
-    assert mark.inner_text() == "foo:bar"  # the token the parser stopped at
+    said = error.locator("p").inner_text()
+    assert "Unknown prefix “foo:”" in said and "gk:" in said and "line 2, column 6" in said
+    assert "\\u{" not in said  # no character classes from the parser
+    error.locator("summary").click()  # the parser's own message, on demand
+    assert "Prefix not found" in error.locator("pre").inner_text()
+    assert mark.inner_text() == "foo:"
     assert page.locator(".cm-lint-marker-error").count() == 1  # and its line in the gutter
     shot(page, "editor-syntax-error")
-    page.keyboard.press("End")
-    page.keyboard.type(" ")  # an edit clears the mark: the error was about the old text
-    assert page.locator(".cm-lintRange-error").count() == 0
+    page.locator(EDITOR).click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("SELECT * WHERE {\n  ?s gk:bar ?o }")
+    page.wait_for_function("document.querySelectorAll('.cm-lintRange-error').length === 0")
     # the endpoint's 400 is the expected answer; nothing else may fail
     assert [e for e in page.console_errors if "400" not in e] == []
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh", "“FILTR”不是 SPARQL 关键字：是否想写 FILTER？"),
+    ("en", "“FILTR” is not a SPARQL keyword: did you mean FILTER?")])
+def test_a_misspelt_keyword_is_named_in_plain_words(page, live_server, lang: str,
+                                                    said: str) -> None:
+    page.goto(f"{live_server.url}/lang/{lang}?next=/sparql")
+    page.wait_for_selector(".query-editor " + EDITOR)
+    replace_query(page, "SELECT * WHERE { ?s ?p ?o FILTR(?s) }")
+    mark = page.locator(".cm-lintRange-error")
+    mark.wait_for()
+    assert mark.inner_text() == "FILTR"
+    page.locator("#run-query").click()
+    error = page.locator("#results .error p")
+    error.wait_for()
+    assert said in error.inner_text()
+    assert ("第 1 行第 27 列" if lang == "zh" else "line 1, column 27") in error.inner_text()
+    shot(page, f"editor-misspelt-{lang}")
 
 
 def test_a_shared_url_reopens_the_same_query_and_rows(page, browser, live_server) -> None:
@@ -203,7 +229,7 @@ def test_the_page_in_chinese_on_a_phone(browser, live_server) -> None:
         assert page.locator("#run-query").inner_text() == "运行"
         page.get_by_role("link", name="各省份拥有的平台数量（含推理所得）").click()
         page.wait_for_selector("#results .summary")
-        assert page.locator("#results .summary").inner_text() == "7 条结果"
+        assert page.locator("#results .summary").inner_text().startswith("7 条结果 · ")
         page.get_by_role("tab", name="柱状图").click()
         assert page.locator("#results svg.bar-chart").is_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -264,3 +290,64 @@ def test_a_result_cut_at_the_row_limit_says_so(page, strict_server) -> None:
     assert len(rows_of(page)) == STRICT_MAX_ROWS
     shot(page, "editor-truncated")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("lang", "width", "height"), [
+    ("zh", 390, 844), ("en", 390, 844), ("zh", 1366, 900), ("en", 1366, 900)])
+def test_results_come_right_under_the_editor_and_into_view(browser, live_server, lang: str,
+                                                            width: int, height: int) -> None:
+    """Run, and the results are the next thing under the editor, scrolled into view, with
+    their row count and run time; an example below the results runs the same way."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/sparql")
+        page.wait_for_selector(".query-editor " + EDITOR)
+        replace_query(page, "SELECT ?p WHERE { ?p a gk:Province } ORDER BY ?p")
+        page.locator("#run-query").click()
+        summary = page.locator("#results .summary")
+        summary.wait_for()
+        said = re.fullmatch(r"(\d+) (?:条结果|results) · [\d,]+ (?:毫秒|ms)", summary.inner_text())
+        assert said and int(said.group(1)) == len(rows_of(page)) > 1
+        form = page.locator("#query-form").bounding_box()
+        results = page.locator("#results").bounding_box()
+        assert 0 <= results["y"] - (form["y"] + form["height"]) < 40  # right under the form
+        page.wait_for_function("document.getElementById('results').getBoundingClientRect().top"
+                               f" < {height} - 80")
+        shot(page, f"editor-results-{lang}-{width}")
+        example_link = page.locator("nav.examples a[data-example]").last
+        example_link.scroll_into_view_if_needed()
+        example_link.click()
+        page.wait_for_function("document.getElementById('results').getBoundingClientRect()"
+                               f".top < {height} - 80 && document.getElementById('results')"
+                               ".getBoundingClientRect().top > -1")
+    finally:
+        context.close()
+
+
+def test_results_sort_history_keeps_queries_and_code_runs_them(page, live_server) -> None:
+    open_editor(page, live_server)
+    text = ("SELECT ?figure ?value WHERE { ?figure a gk:Measurement ; gk:value ?value }"
+            " ORDER BY ?figure LIMIT 12")
+    replace_query(page, text)
+    page.locator("#run-query").click()
+    page.locator("#results .summary").wait_for()
+    value = page.locator("#results table.results th").nth(1)
+    value.locator("button").click()
+    numbers = [float(r[1].replace(",", "")) for r in rows_of(page)]
+    assert numbers == sorted(numbers) and value.get_attribute("aria-sort") == "ascending"
+    value.locator("button").click()
+    assert [float(r[1].replace(",", "")) for r in rows_of(page)] == sorted(numbers, reverse=True)
+    page.goto(live_server.url + "/sparql")  # a new visit: the history is in this browser
+    page.wait_for_selector(".query-editor " + EDITOR)
+    recent = page.locator("#query-history li button").first
+    assert recent.get_attribute("title") == text
+    recent.click()
+    page.locator("#results .summary").wait_for()
+    assert editor_text(page) == text
+    page.locator("#query-code summary").click()
+    python = page.locator("#query-code section.snippet", has_text="Python").locator("code")
+    compile(python.inner_text(), "snippet.py", "exec")  # valid Python
+    assert text in python.inner_text()
+    assert "--data-urlencode query=" in page.locator("#query-code").inner_text()
+    shot(page, "editor-history-code")

@@ -115,7 +115,7 @@ def test_entity_page_content(live_server):
     assert "北京通" in page and "Beijing Tong" in page
     assert f'<link rel="canonical" href="{live_server.url}{ENTITY}.html">' in page
     assert 'href="/ontology#MobileApp"' in page  # types link to the ontology
-    assert "「" in page  # quotes the report
+    assert "<blockquote lang=\"zh\"><p>“" in page  # quotes the report, with mainland quotation marks
     assert "What links here" in page
     assert 'class="inferred"' in page  # inferred statements are marked
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)

@@ -76,7 +76,7 @@ def test_search_json_pinyin(client, q: str) -> None:
     assert first["iri"] == ID + "platform/yueshengshi"
     assert first["url"] == "/id/platform/yueshengshi"
     assert set(first) == {"label", "label_lang", "other", "url", "iri", "kind", "source",
-                          "snippet"}
+                          "snippet", "types"}
     assert all(set(p) == {"text", "match"} for p in first["snippet"])
 
 
@@ -197,7 +197,7 @@ def test_matrix_has_every_first_tier_province(client, store) -> None:
 def test_matrix_cells_come_from_the_data(client) -> None:
     html = html_of(client, "/compare", ZH)
     rows = {m.group(1): m.group(2) for m in re.finditer(
-        r'<th scope="row"><a href="/provinces/(\w+)">.*?</th>(.*?)</tr>', html, re.S)}
+        r'<th scope="row"><a href="/provinces/(\w+)"[^>]*>.*?</th>(.*?)</tr>', html, re.S)}
     assert "/id/platform/yueshengshi" in rows["guangdong"]
     assert "/id/platform/zhezhengding" in rows["zhejiang"]
     assert "/id/platform/yueshengshi" not in rows["zhejiang"]
@@ -217,11 +217,19 @@ def test_matrix_links_resolve(client) -> None:
 FIGURES = "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a gk:Measurement ; gk:value ?v }"
 
 
-def test_figures_charts_every_figure(client, store) -> None:
+COMPARABLE_FIGURES = """SELECT (SUM(?k) AS ?n) WHERE { SELECT (COUNT(?f) AS ?k) WHERE {
+  ?f a gk:Measurement ; gk:value ?v ; gk:measures ?indicator ; gk:unit ?unit }
+  GROUP BY ?indicator ?unit HAVING (COUNT(?f) > 1) }"""
+
+
+def test_figures_lists_every_figure_and_charts_only_like_ones(client, store) -> None:
     html = html_of(client, "/figures")
     n = int(select_rows(store, FIGURES)[0]["n"])
+    table = re.search(r'<section class="figures">.*?</section>', html, re.S).group(0)
+    assert table.count("<tr>") == n + 1  # every figure listed (and the heading row)
     charts = re.findall(r'<svg id="chart-kind-\d+".*?</svg>', html, re.S)
-    assert sum(chart.count("<rect ") for chart in charts) == n
+    comparable = int(select_rows(store, COMPARABLE_FIGURES)[0]["n"])
+    assert sum(chart.count("<rect ") for chart in charts) == comparable < n
     assert html.count('role="group" aria-labelledby="chart-') == len(charts) + 1
     assert "logarithmic" in html  # counts span from tens to billions
     assert "19,000,000,000" in html

@@ -19,8 +19,10 @@ from govkg.web.i18n import init_i18n
 from govkg.web.serve.health import Health
 from govkg.web.serve.query_pool import make_pool
 from govkg.web.site import make_site
+from govkg.web.static_files import init_static
 from govkg.web.views import (
     browse,
+    cite,
     compare,
     completions,
     describe,
@@ -46,9 +48,10 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.extensions[sparql.POOL] = make_pool(resolved)
     init_compression(app)
     init_i18n(app)
+    init_static(app)
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
-                      compare.bp, figures.bp):
+                      compare.bp, figures.bp, cite.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = Health(app.wsgi_app)  # outermost: probes never reach the app
     return app

@@ -9,18 +9,19 @@ from dataclasses import dataclass
 
 from govkg.web.display import Shown
 
-BAR_WIDTH = 480  # the bar chart's viewBox width; it scales to the page
+BAR_WIDTH = 360  # the viewBox width: drawn 1:1 on a 390 px phone, so 13 px text stays 13 px
 BAR_ROW = 40  # label line + bar
 BAR_TOP = 8
 LOG_RATIO = 100  # values spanning more than this factor get a logarithmic scale
-LABEL_CHARS = 30
+LABEL_CHARS = 40
+VALUE_FONT_PX = 13
 
 GRAPH_WIDTH = 600
 GRAPH_HEIGHT = 440
 GRAPH_MARGIN_X = 130  # room for labels left and right
 GRAPH_MARGIN_Y = 40
 MAX_NEIGHBOURS = 16
-NODE_CHARS = 14
+NODE_CHARS = 20
 FONT_PX = 14  # the labels' font size (govkg.css); a CJK character is about this wide
 
 
@@ -75,9 +76,11 @@ def bar_chart(title: str, items: list[tuple[str, str | None, float, str]],
         return math.log10(v + 1) if log else v
 
     top = max((length(v) for _l, _k, v, _t in items if v > 0), default=0) or 1
-    room = BAR_WIDTH - 110  # leave room for the value after the bar
+    # Every value label fits after its bar inside the chart: the longest one sets the room.
+    widest = max((text_width(t) * VALUE_FONT_PX / FONT_PX for _l, _k, _v, t in items), default=0)
+    room = BAR_WIDTH - widest - 10
     bars = tuple(
-        Bar(label, shorten(label, LABEL_CHARS), link, value, text,
+        Bar(label, fit(label, BAR_WIDTH, LABEL_CHARS), link, value, text,
             BAR_TOP + i * BAR_ROW, max(2.0, room * length(value) / top) if value > 0 else 0)
         for i, (label, link, value, text) in enumerate(items))
     return BarChart(title, bars, log)
@@ -94,6 +97,12 @@ class Neighbour:
     label_x: float
     label_y: float
     short: str
+    relation_y: float = 0  # the line naming the link's property, under (or over) the name
+
+    @property
+    def relation_text(self) -> str:
+        """The property with the link's direction: ``← 属于`` (to the centre) or ``属于 →``."""
+        return f"← {self.relation}" if self.incoming else f"{self.relation} →"
 
 
 @dataclass(frozen=True)
@@ -125,11 +134,13 @@ def radial_layout(centre: Shown, links: list[tuple[Shown, str, bool]]) -> Neighb
         cos = math.cos(angle)
         anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
         offset = 0 if anchor == "middle" else (10 if anchor == "start" else -10)
+        above = anchor == "middle" and math.sin(angle) <= 0.3
         label_y = y + (22 if math.sin(angle) > 0.3 and anchor == "middle" else
-                       -12 if anchor == "middle" else 5)
+                       -27 if above else 5)
         label_x = x + offset
         room = {"start": GRAPH_WIDTH - label_x, "end": label_x}.get(anchor, GRAPH_WIDTH / 3)
         neighbours.append(Neighbour(node, relation, incoming, round(x, 1), round(y, 1), anchor,
                                     round(label_x, 1), round(label_y, 1),
-                                    fit(node.text, room - 4, NODE_CHARS)))
+                                    fit(node.text, room - 4, NODE_CHARS),
+                                    round(label_y + 15, 1)))
     return Neighbourhood(centre, tuple(neighbours), max(0, len(links) - len(shown)))

@@ -2,7 +2,8 @@
 
 A ``Labeller`` looks labels up in the store once per term and turns any term into a
 ``Shown``: the text to print, the link to follow and what the term really is. Labels come
-in the page's language (zh or en) with the other as a fallback and as a secondary line.
+in the page's language (zh or en) with the other as a fallback and as a secondary line;
+typed literals read as people read them (``readable``: 10,000,000, 2018年5月).
 """
 
 from dataclasses import dataclass
@@ -12,9 +13,11 @@ from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from govkg.query import StoreLike
+from govkg.search import pinyin_forms
 from govkg.table import short_term
 from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
+from govkg.web.readable import literal_text
 
 PLAIN_TYPES = (XSD_NS + "string", RDF_NS + "langString")
 
@@ -32,6 +35,7 @@ class Shown:
     lang: str = ""
     datatype: str = ""  # short name of a literal's datatype, unless it is a plain string
     text_lang: str = ""  # the language of ``text`` when it is a label ("zh" or "en")
+    raw: str = ""  # a typed literal's lexical form, when ``text`` reads it (10,000,000)
 
     @property
     def secondary_lang(self) -> str:
@@ -84,7 +88,9 @@ class Labeller:
             return Shown("literal", "")
         if isinstance(term, Literal):
             datatype = "" if term.datatype.value in PLAIN_TYPES else short_term(term.datatype)
-            return Shown("literal", term.value, lang=term.language or "", datatype=datatype)
+            text = literal_text(term.value, term.datatype.value, self.lang)
+            return Shown("literal", text, lang=term.language or "", datatype=datatype,
+                         raw=term.value if text != term.value else "")
         if isinstance(term, BlankNode):
             text, other, lang = in_language(*self.labels(term), self.lang)
             return Shown("bnode", text or _("(anonymous)"), other, text_lang=lang)
@@ -108,3 +114,10 @@ class Labeller:
         ``Beijing Tong (北京通)`` in English."""
         shown = self.show_iri(node)
         return f"{shown.text} ({shown.secondary})" if shown.secondary else shown.text
+
+
+def reading_key(text: str) -> str:
+    """How a reader orders names: Chinese by pinyin (as Chinese indexes do), others by
+    letters, case-insensitively; never by code point."""
+    forms = pinyin_forms(text)
+    return (forms[1] if len(forms) > 1 else forms[0]) if forms else text.casefold()

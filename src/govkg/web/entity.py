@@ -13,8 +13,9 @@ into query text.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, QuerySolutions, Variable
 
 from govkg.query import StoreLike, select
 from govkg.vocab import (
@@ -30,7 +31,9 @@ from govkg.vocab import (
     graph_iri,
 )
 from govkg.web.charts import Neighbourhood, radial_layout
+from govkg.web.citation import ARTICLE_ZH, Citation
 from govkg.web.display import Labeller, Shown
+from govkg.web.readable import amount, literal_text
 
 INFERRED = NamedNode(graph_iri("inferred"))
 EDITORIAL = NamedNode(graph_iri("editorial"))
@@ -55,11 +58,11 @@ FIGURE_COLUMNS = """
   OPTIONAL { ?figure gk:unit ?unit }
   OPTIONAL { ?figure gk:qualifier ?qualifier }
   OPTIONAL { ?figure gk:refDate ?date }
-  OPTIONAL { ?figure gk:countedThing ?counted FILTER(LANGMATCHES(LANG(?counted), "zh")) }
+  OPTIONAL { ?figure gk:countedThing ?counted FILTER(LANGMATCHES(LANG(?counted), ?pageLang)) }
 } ORDER BY ?figure"""
 
 FIGURES = """
-SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
+SELECT DISTINCT ?entity ?pageLang ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
   { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measures ?entity }
   UNION { ?entity a gk:Measurement BIND(?entity AS ?figure) }""" + FIGURE_COLUMNS
 
@@ -115,6 +118,7 @@ class Value:
 class PropertyRow:
     predicate: Shown
     values: list[Value]
+    also: tuple[Shown, ...] = ()  # inferred properties that repeat exactly these values
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,39 @@ class FigureRow:
     unit: Shown
     qualifier: Shown
     date: Shown
-    counted: Shown
+    counted: Shown  # what the report counts, in the page's language (the other as fallback)
+    amount: str = ""  # qualifier, number and unit as read: 超过1000万（10,000,000）
+    when: str = ""  # the date by its precision: 2018年5月 / May 2018
+
+    def sentence(self, lang: str) -> str:
+        """The figure as one sentence in ``lang``:
+        ``“粤省事”上线当天访问用户量：超过1000万（10,000,000）访问用户（2018年5月）。``"""
+        counted = self.counted.text.replace(" ", "") if lang == "zh" else self.counted.text
+        said = self.amount + (counted if lang == "zh" else f" {counted}" if counted else "")
+        name = self.figure.text
+        if lang != "zh":
+            name = name[:1].upper() + name[1:]
+        when = (f"（{self.when}）" if lang == "zh" else f" ({self.when})") if self.when else ""
+        return f"{name}：{said}{when}。" if lang == "zh" else f"{name}: {said}{when}."
+
+
+def figure_row(s: QuerySolution, labeller: Labeller) -> FigureRow:
+    """A row of a figures table from a solution of a query ending in ``FIGURE_COLUMNS``."""
+    show, lang = labeller.show, labeller.lang
+    value, unit, qualifier, date = s["value"], s["unit"], s["qualifier"], s["date"]
+    qualifier_shown = show(qualifier)
+    said = "" if value is None else amount(
+        value.value, unit.value if isinstance(unit, NamedNode) else "",
+        qualifier_shown.text if qualifier is not None else "",
+        qualifier.value if isinstance(qualifier, NamedNode) else "", lang).text(lang)
+    when = literal_text(date.value, date.datatype.value, lang) if isinstance(date, Literal) else ""
+    return FigureRow(show(s["figure"]), show(s["indicator"]), show(value), show(unit),
+                     qualifier_shown, show(date), show(s["counted"]), said, when)
+
+
+def figure_variables(lang: str) -> dict[str, Literal]:
+    """The bindings a query ending in ``FIGURE_COLUMNS`` needs besides ``?entity``."""
+    return {"pageLang": Literal(lang)}
 
 
 @dataclass(frozen=True)
@@ -153,6 +189,12 @@ class EntityView:
     quotes: list[Quote]
     incoming: list[Incoming]
     incoming_total: int
+    folded: list[PropertyRow] = field(default_factory=list)  # inferred rows folded into `also`
+    citations_also: tuple[Shown, ...] = ()  # inferred properties repeating the citations
+    description: Shown | None = None  # in the page's language when the data has it
+    lead: str = ""  # a figure's page: the figure as one sentence
+    citation: Citation | None = None
+    source_article: str = ARTICLE_ZH  # what the quoted sentences are lines of
     jsonld: dict = field(default_factory=dict)
     more_figures: bool = False  # more than MAX_FIGURES figures: the page shows the first
     neighbourhood: Neighbourhood | None = None
@@ -185,11 +227,17 @@ def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
         alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS_NS + "altLabel"),
                           key=lambda s: (s.lang, s.text)),
         types=_types(facts, evidence, labeller),
-        properties=_properties(facts, evidence, labeller),
-        figures=figures, more_figures=more_figures,
+        properties=[], figures=figures, more_figures=more_figures,
         quotes=_quotes(store, node, labeller),
         incoming=incoming, incoming_total=total,
     )
+    rows = _properties(facts, evidence, labeller)
+    view.properties, view.folded, view.citations_also = fold_inferred(
+        rows, _citations(facts, labeller))
+    view.description = _description(facts, labeller)
+    view.lead = next((f.sentence(labeller.lang) for f in figures if f.figure.iri == node.value), "")
+    view.citation = Citation(labeller.label(node), node.value, labeller.lang,
+                             datetime.now(UTC).date())
     view.jsonld = schema_jsonld(node, facts, page_url)
     view.neighbourhood = neighbourhood(store, node, facts, labeller)
     return view
@@ -266,20 +314,68 @@ def _properties(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
     return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
 
 
-def _solutions(store: StoreLike, text: str, node: NamedNode) -> QuerySolutions:
-    return select(store, text, substitutions={Variable("entity"): node})
+def fold_inferred(rows: list[PropertyRow], citations: PropertyRow | None
+                  ) -> tuple[list[PropertyRow], list[PropertyRow], tuple[Shown, ...]]:
+    """Rows whose values are all inferred and all repeat one asserted row's values (as
+    ``dcterms:isPartOf`` repeats 属于) folded into that row's ``also``. Returns the rows
+    shown, the folded ones (listed behind a toggle) and what folds into the citations
+    (``gk:statedIn``, quoted on the page), such as ``prov:wasDerivedFrom``."""
+    def key(row: PropertyRow) -> frozenset:
+        return frozenset((v.shown.kind, v.shown.iri or v.shown.text, v.shown.lang)
+                         for v in row.values)
+
+    targets = [r for r in rows if not any(v.inferred for v in r.values)]
+    if citations is not None:
+        targets.append(citations)
+    also: dict[int, list[Shown]] = {}
+    shown, folded = [], []
+    for row in rows:
+        repeated = None
+        if all(v.inferred for v in row.values):
+            repeated = next((i for i, t in enumerate(targets) if key(row) <= key(t)), None)
+        if repeated is None:
+            shown.append(row)
+        else:
+            also.setdefault(repeated, []).append(row.predicate)
+            folded.append(row)
+    ids = {id(t): i for i, t in enumerate(targets)}
+    result = [PropertyRow(r.predicate, r.values, tuple(also.get(ids[id(r)], ())))
+              if id(r) in ids else r for r in shown]
+    cited = tuple(also.get(len(targets) - 1, ())) if citations is not None else ()
+    return result, folded, cited
+
+
+def _citations(facts: dict[tuple, bool], labeller: Labeller) -> PropertyRow | None:
+    values = [Value(labeller.show(o), inferred) for (p, o), inferred in facts.items()
+              if p.value == str(GK.statedIn)]
+    return PropertyRow(labeller.show(NamedNode(str(GK.statedIn))), values) if values else None
+
+
+def description_of(store: StoreLike, node: NamedNode, labeller: Labeller) -> Shown | None:
+    """``node``'s definition or description in the page's language, else the other one."""
+    return _description(outgoing(store, node), labeller)
+
+
+def _description(facts: dict[tuple, bool], labeller: Labeller) -> Shown | None:
+    """The definition or description in the page's language, else in the other one."""
+    found = [(not (o.language or "").startswith(labeller.lang), DESCRIPTIONS.index(p.value),
+              o.value, o) for (p, o) in facts
+             if p.value in DESCRIPTIONS and isinstance(o, Literal)]
+    return labeller.show(min(found, key=lambda f: f[:3])[3]) if found else None
+
+
+def _solutions(store: StoreLike, text: str, node: NamedNode,
+               **more: Literal) -> QuerySolutions:
+    bindings = {Variable("entity"): node, **{Variable(k): v for k, v in more.items()}}
+    return select(store, text, substitutions=bindings)
 
 
 def _figures(store: StoreLike, node: NamedNode,
              labeller: Labeller) -> tuple[list[FigureRow], bool]:
     """The first ``MAX_FIGURES`` figure rows, and whether there are more."""
-    solutions = list(_solutions(store, f"{FIGURES} LIMIT {MAX_FIGURES + 1}", node))
-    rows = []
-    for s in solutions[:MAX_FIGURES]:
-        show = labeller.show
-        rows.append(FigureRow(show(s["figure"]), show(s["indicator"]), show(s["value"]),
-                              show(s["unit"]), show(s["qualifier"]), show(s["date"]),
-                              show(s["counted"])))
+    solutions = list(_solutions(store, f"{FIGURES} LIMIT {MAX_FIGURES + 1}", node,
+                                **figure_variables(labeller.lang)))
+    rows = [figure_row(s, labeller) for s in solutions[:MAX_FIGURES]]
     return rows, len(solutions) > MAX_FIGURES
 
 

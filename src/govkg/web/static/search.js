@@ -59,6 +59,13 @@
           other.textContent = " " + hint;
           link.appendChild(other);
         }
+        (s.types || []).slice(0, 1).forEach(function (type) {
+          var badge = document.createElement("span");
+          badge.className = "badge";
+          badge.textContent = type;
+          link.appendChild(document.createTextNode(" "));
+          link.appendChild(badge);
+        });
         option.appendChild(link);
         option.addEventListener("mousedown", function (event) {
           event.preventDefault();  // keep the focus in the box until we navigate

@@ -4,6 +4,7 @@ From ``/`` every entity page can be reached by following links (classes and the
 all-entities listing both list every one).
 """
 
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -14,15 +15,23 @@ from werkzeug.exceptions import BadRequest, NotFound
 from govkg.query import select
 from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
-from govkg.web.display import Labeller
+from govkg.web.display import Labeller, Shown, reading_key
 from govkg.web.documents import document
-from govkg.web.entity import FIGURE_COLUMNS, FigureRow
+from govkg.web.entity import (
+    FIGURE_COLUMNS,
+    describe_entity,
+    description_of,
+    figure_row,
+    figure_variables,
+    is_known,
+)
 from govkg.web.examples import EXAMPLES
 from govkg.web.i18n import current_language
 from govkg.web.iris import href, public_url
 from govkg.web.site import current_site
 
 bp = Blueprint("browse", __name__)
+RDFS_SUBCLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 PROVINCES = """
 SELECT ?province (MIN(?position) AS ?first) WHERE {
@@ -38,19 +47,27 @@ SELECT ?id ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 } GROUP BY ?id ?class ORDER BY DESC(?n) ?class"""
 
 INSTANCES = """
-SELECT ?class ?s (MIN(?inferred) AS ?onlyInferred) WHERE {
+SELECT ?class ?s (MIN(?inferred) AS ?onlyInferred) (SAMPLE(?region) AS ?province)
+       (MIN(?date) AS ?when) WHERE {
   GRAPH ?g { ?s a ?class }
   BIND(?g = <https://w3id.org/govkg/graph/inferred> AS ?inferred)
+  OPTIONAL { ?s gk:province ?region }
+  OPTIONAL { ?s gk:launchedOn|gk:eventDate|gk:refDate|gk:targetDate|dcterms:date
+                |schema:startDate|schema:datePublished ?date }
 } GROUP BY ?class ?s ORDER BY ?s"""
+CLASS_SORTS = ("name", "province", "date")
 
 IN_PROVINCE = """
-SELECT DISTINCT ?entity ?thing ?type WHERE {
+SELECT ?entity ?thing ?type (MIN(?date) AS ?when) WHERE {
   ?thing gk:province ?entity .
   OPTIONAL { GRAPH <https://w3id.org/govkg/graph/data> { ?thing a ?type } }
-} ORDER BY ?type ?thing"""
+  OPTIONAL { ?thing gk:launchedOn|gk:eventDate|gk:refDate|gk:targetDate|dcterms:date
+                    |schema:startDate|schema:datePublished ?date }
+} GROUP BY ?entity ?thing ?type ORDER BY ?type ?thing"""
+KEY_FIGURES = 3
 
 PROVINCE_FIGURES = """
-SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
+SELECT DISTINCT ?entity ?pageLang ?figure ?indicator ?value ?unit ?qualifier ?date ?counted WHERE {
   { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measuredEntity/gk:province ?entity }
   UNION { ?figure a gk:Measurement ; gk:province ?entity }""" + FIGURE_COLUMNS
 
@@ -90,8 +107,22 @@ def home() -> str:
     provinces = site.once(f"home:provinces:{current_language()}", listed_provinces)
     examples = [(example.title(current_language()), url_for("sparql.endpoint", query=example.text))
                 for example in EXAMPLES]
+    fact = site.once(f"home:fact:{current_language()}", example_fact)
     return render_template("home.html", title="govkg", stats=stats, provinces=provinces,
-                           examples=examples, graphs=GRAPH_NAMES)
+                           examples=examples, graphs=GRAPH_NAMES, fact=fact)
+
+
+EXAMPLE_FACT = ID + "figure/guangdong-yueshengshi-first-day-users"
+
+
+def example_fact() -> tuple[str, str, str] | None:
+    """The home page's example: a figure as one sentence, the report's sentence, its page."""
+    store, node = current_site().store, NamedNode(EXAMPLE_FACT)
+    if not is_known(store, node):  # another data set
+        return None
+    view = describe_entity(store, node, Labeller(store), "")
+    quote = view.quotes[0].text if view.quotes else ""
+    return view.lead, quote, href(EXAMPLE_FACT) + ".html"
 
 
 @bp.route("/provinces/")
@@ -114,20 +145,66 @@ def province(slug: str) -> str:
             None) is None:
         raise NotFound(_("There is no province called %(slug)r; see /provinces/.", slug=slug))
     labeller = Labeller(store)
-    groups: dict[str, list] = {}
+    groups: dict[str, list[tuple[str, Shown, str]]] = {}
     for s in solutions(IN_PROVINCE, entity=node):
-        kind = labeller.name(s["type"]) if s["type"] is not None else _("Other")
+        kind = labeller.label(s["type"]) if s["type"] is not None else _("Other")
         shown = labeller.show(s["thing"])
-        if shown not in groups.setdefault(kind, []):
-            groups[kind].append(shown)
+        when = s["when"]
+        if all(shown != listed for _d, listed, _w in groups.setdefault(kind, [])):
+            groups[kind].append((when.value if when is not None else "", shown,
+                                 labeller.show(when).text if when is not None else ""))
+    # Each kind by date (undated last), then by name as a reader orders names.
+    ordered = sorted(((kind, sorted(things, key=lambda t: (not t[0], t[0],
+                                                           reading_key(t[1].text))))
+                      for kind, things in groups.items()), key=lambda g: reading_key(g[0]))
     show = labeller.show
-    figures = [FigureRow(show(s["figure"]), show(s["indicator"]), show(s["value"]),
-                         show(s["unit"]), show(s["qualifier"]), show(s["date"]),
-                         show(s["counted"])) for s in solutions(PROVINCE_FIGURES, entity=node)]
+    figures = [figure_row(s, labeller) for s in solutions(
+        PROVINCE_FIGURES, entity=node, **figure_variables(labeller.lang))]
     quotes = [(show(s["sentence"]), s["text"].value)
               for s in solutions(PROVINCE_SENTENCES, entity=node)]
+    dated = sorted({t[1].iri: t for things in groups.values() for t in things if t[0]}.values(),
+                   key=lambda t: (t[0], reading_key(t[1].text)))
     return render_template("province.html", title=labeller.name(node), node=labeller.show(node),
-                           groups=sorted(groups.items()), figures=figures, quotes=quotes)
+                           groups=ordered, figures=figures, quotes=quotes, earliest=dated[:3],
+                           key_figures=[f.sentence(labeller.lang) for f in figures][:KEY_FIGURES])
+
+
+SUPERCLASSES = """
+SELECT DISTINCT ?class ?super WHERE {
+  ?class rdfs:subClassOf ?super FILTER(ISIRI(?super) && ?class != ?super)
+}"""
+
+
+@dataclass
+class ClassNode:
+    """A class in the /classes/ tree: its entities counted, its subclasses under it."""
+
+    shown: Shown
+    short: str
+    link: str
+    count: int
+    children: list["ClassNode"] = field(default_factory=list)
+
+
+def class_tree(rows: list[ClassNode], supers: dict[str, list[str]]) -> list[ClassNode]:
+    """Each class under a listed superclass of its own vocabulary (govkg's classes form
+    govkg's tree, which comes first; the vocabularies they extend follow), then by name as
+    a reader orders them."""
+    by_iri = {r.shown.iri: r for r in rows}
+    gk = str(GK._NS)
+    roots = []
+    for row in rows:
+        own = row.shown.iri.startswith(gk)
+        parents = sorted(s for s in supers.get(row.shown.iri, [])
+                         if s in by_iri and s.startswith(gk) == own)
+        (by_iri[parents[0]].children if parents else roots).append(row)
+
+    def order(nodes: list[ClassNode]) -> list[ClassNode]:
+        for node in nodes:
+            node.children = order(node.children)
+        return sorted(nodes, key=lambda n: (not n.shown.iri.startswith(gk),
+                                            reading_key(n.shown.text)))
+    return order(roots)
 
 
 @bp.route("/classes/")
@@ -135,10 +212,13 @@ def classes() -> Response | str:
     if "iri" in request.args:
         return class_page(request.args["iri"])
     labeller = Labeller(current_site().store)
-    rows = [(labeller.show(s["class"]), short_term(s["class"]), class_link(s["class"]),
-             int(s["n"].value)) for s in solutions(CLASSES, id=Literal(ID))
+    rows = [ClassNode(labeller.show(s["class"]), short_term(s["class"]), class_link(s["class"]),
+                      int(s["n"].value)) for s in solutions(CLASSES, id=Literal(ID))
             if isinstance(s["class"], NamedNode)]
-    return render_template("classes.html", title=_("Classes"), rows=rows)
+    supers: dict[str, list[str]] = {}
+    for s in solutions(SUPERCLASSES):
+        supers.setdefault(s["class"].value, []).append(s["super"].value)
+    return render_template("classes.html", title=_("Classes"), tree=class_tree(rows, supers))
 
 
 @bp.route("/classes/<name>")
@@ -155,15 +235,67 @@ def class_page(iri: str) -> str:
         node = NamedNode(iri)
     except ValueError as error:
         raise BadRequest(_("%(iri)r is not a valid IRI.", iri=iri)) from error
-    labeller = Labeller(current_site().store)
-    rows = [(labeller.show(s["s"]), s["onlyInferred"].value == "true")
+    store = current_site().store
+    labeller = Labeller(store)
+    sort = request.args.get("sort", "name")
+    if sort not in CLASS_SORTS:
+        raise BadRequest(_("sort must be one of %(sorts)s.", sorts=", ".join(CLASS_SORTS)))
+    descending = request.args.get("order") == "desc"
+    rows = [Member(labeller.show(s["s"]), s["onlyInferred"].value == "true",
+                   labeller.show(s["province"]) if s["province"] is not None else None,
+                   labeller.show(s["when"]) if s["when"] is not None else None,
+                   s["when"].value if s["when"] is not None else "")
             for s in solutions(INSTANCES, **{"class": node})
             if isinstance(s["s"], NamedNode) and s["s"].value.startswith(ID)]
     if not rows:
         raise NotFound(_("No entity has the type <%(iri)s>; see /classes/.", iri=iri))
-    rows.sort(key=lambda r: (r[0].text, r[0].iri))
+    rows.sort(key=lambda m: m.sort_key(sort), reverse=descending)
     return render_template("class.html", title=labeller.name(node), node=labeller.show(node),
-                           short=short_term(node), rows=rows)
+                           short=short_term(node), rows=rows, sort=sort, descending=descending,
+                           definition=description_of(store, node, labeller),
+                           supers=related_classes(node, labeller, up=True),
+                           subs=related_classes(node, labeller, up=False),
+                           has_province=any(m.province for m in rows),
+                           has_date=any(m.date for m in rows))
+
+
+def related_classes(node: NamedNode, labeller: Labeller, up: bool) -> list[Shown]:
+    """The direct superclasses (``up``) or subclasses of ``node``, as a reader orders them."""
+    store = current_site().store
+    quads = (store.quads_for_pattern(node, RDFS_SUBCLASS, None, None) if up
+             else store.quads_for_pattern(None, RDFS_SUBCLASS, node, None))
+    found = {q.object if up else q.subject for q in quads}
+    shown = [labeller.show(c) for c in found if isinstance(c, NamedNode) and c != node]
+    return sorted(shown, key=lambda c: reading_key(c.text))
+
+
+@dataclass(frozen=True)
+class Member:
+    """A row of a class page's table: the entity, its province and its date."""
+
+    shown: Shown
+    only_inferred: bool
+    province: Shown | None
+    date: Shown | None
+    date_value: str  # the lexical date (2018-05 sorts before 2018-05-21 and 2019)
+
+    def sort_key(self, column: str) -> tuple:
+        name = reading_key(self.shown.text)
+        if column == "province":
+            return (self.province is None,
+                    reading_key(self.province.text) if self.province else "", name)
+        if column == "date":
+            return (not self.date_value, self.date_value, name)
+        return (name, self.shown.iri)
+
+
+def kind_names() -> dict[str, str]:
+    """What the first segment of an entity's IRI (``/id/platform/…``) holds, in words."""
+    return {"company": _("Companies"), "event": _("Events"), "figure": _("Figures"),
+            "indicator": _("Indicators"), "model": _("Models and slogans"),
+            "org": _("Organisations"), "platform": _("Platforms"), "policy": _("Policies"),
+            "ranking": _("Rankings"), "region": _("Regions"), "report": _("The report"),
+            "sentence": _("Report sentences")}
 
 
 @bp.route("/entities/")
@@ -175,7 +307,13 @@ def entities() -> str:
     for iri in entity_index():
         kind = iri[len(ID):].partition("/")[0]
         groups.setdefault(kind, []).append(labeller.show(NamedNode(iri)))
-    return render_template("entities.html", title=_("All entities"), groups=sorted(groups.items()))
+    names = kind_names()
+    for kind, things in groups.items():
+        if kind != "sentence":  # sentences stay in the report's order
+            things.sort(key=lambda t: reading_key(t.text))
+    listed = sorted(((kind, names.get(kind, kind), things) for kind, things in groups.items()),
+                    key=lambda g: reading_key(g[1]))
+    return render_template("entities.html", title=_("All entities"), groups=listed)
 
 
 @bp.route("/graph/<name>")

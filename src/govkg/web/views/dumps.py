@@ -10,14 +10,26 @@ from werkzeug.exceptions import NotFound
 from govkg.distributions import BY_FILE
 from govkg.prebuilt import dumps_dir
 from govkg.web.site import current_site
+from govkg.web.views.cite import citation_for
 from govkg.web.views.describe import built_dumps
 
 bp = Blueprint("dumps", __name__)
 
 
+def what_each_holds() -> dict[str, str]:
+    """What each dump holds, in the page's language (the distributions' titles are English)."""
+    return {"govkg.ttl": _("The asserted graphs merged (Turtle)"),
+            "govkg.jsonld": _("The asserted graphs merged (JSON-LD)"),
+            "govkg.nq.gz": _("All named graphs, inferred included (N-Quads, gzip)"),
+            "govkg.nt.gz": _("All named graphs merged, inferred included (N-Triples, gzip)"),
+            "ontology.ttl": _("The ontology (Turtle)"),
+            "shapes.ttl": _("The SHACL shapes (Turtle)")}
+
+
 @bp.route("/dumps/")
 def listing() -> str:
-    return render_template("dumps.html", title=_("Dumps"), dumps=built_dumps())
+    return render_template("dumps.html", title=_("Dumps"), dumps=built_dumps(),
+                           holds=what_each_holds(), citation=citation_for(None))
 
 
 @bp.route("/dumps/<file>")

@@ -25,7 +25,7 @@ from govkg.vocab import (
     SKOS_NS,
     graph_iri,
 )
-from govkg.web.display import Labeller, Shown
+from govkg.web.display import Labeller, Shown, reading_key
 from govkg.web.documents import RDF_FORMATS, document
 from govkg.web.iris import href
 from govkg.web.nested import TreeMaker
@@ -101,10 +101,11 @@ def hierarchy(store: StoreLike, classes: list[NamedNode], labeller: Labeller) ->
 
     def children(of: NamedNode, path: frozenset) -> list:
         kids = sorted((c for c in classes if of in parents[c] and c not in path),
-                      key=lambda c: c.value)
+                      key=lambda c: reading_key(labeller.label(c)))
         return [(labeller.show(k), children(k, path | {k})) for k in kids]
 
-    roots = [c for c in classes if not parents[c]]
+    roots = sorted((c for c in classes if not parents[c]),
+                   key=lambda c: reading_key(labeller.label(c)))
     return [(labeller.show(r), children(r, frozenset({r}))) for r in roots]
 
 
