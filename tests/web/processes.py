@@ -1,6 +1,8 @@
 """The processes of a running server, read from /proc: its query workers and their CPU time."""
 
+import http.client
 import os
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -78,3 +80,52 @@ def connection_holders(server_port: int, client_ports: set[int], pids: list[int]
             links = []
         held[pid] = len(inodes.intersection(links))
     return held
+
+
+def web_workers(server_pid: int) -> list[int]:
+    """The server's web (gunicorn) workers: its children that are not query workers."""
+    return [p for p in children(server_pid) if "govkg.web.serve.query_worker" not in command_line(p)]
+
+
+def holder_of(port: int, connection: "http.client.HTTPConnection", pids: list[int]
+              ) -> int | None:
+    """Which of ``pids`` holds the server end of ``connection`` (None: none, or closed)."""
+    if connection.sock is None:
+        return None
+    local = connection.sock.getsockname()[1]
+    return next((pid for pid, n in connection_holders(port, {local}, pids).items() if n), None)
+
+
+def connection_per_worker(host: str, port: int, workers: list[int], path: str,
+                          seconds: float = 120) -> dict[int, "http.client.HTTPConnection"]:
+    """One kept-alive connection held by each of ``workers``, found by opening connections
+    (each answered once, so accepted) until every worker holds one; one the server closed
+    for idling past its keep-alive (2 s) is looked for again. A worker still starting
+    takes none, so this keeps trying for up to ``seconds``; the last few connections that
+    found no new worker stay open meanwhile, so that their worker looks busier to the next.
+    The caller closes the connections returned.
+    """
+    held: dict[int, http.client.HTTPConnection] = {}
+    spare: list[http.client.HTTPConnection] = []
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection(host, port, timeout=60)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            holder = holder_of(port, connection, workers)
+            for pid, kept in list(held.items()):  # idle past the server's keep-alive: closed
+                if holder_of(port, kept, [pid]) is None:
+                    held.pop(pid).close()
+            if holder is not None and holder not in held:
+                held[holder] = connection
+                if len(held) == len(workers):
+                    return held
+                continue
+            spare.append(connection)
+            if len(spare) > 8:
+                spare.pop(0).close()
+        raise AssertionError(f"in {seconds} s, connections reached only workers {sorted(held)}")
+    finally:
+        for connection in spare:
+            connection.close()
