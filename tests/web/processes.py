@@ -2,6 +2,7 @@
 
 import http.client
 import os
+import platform
 import time
 from pathlib import Path
 
@@ -129,3 +130,61 @@ def connection_per_worker(host: str, port: int, workers: list[int], path: str,
     finally:
         for connection in spare:
             connection.close()
+
+
+# the system call an idle query worker sleeps in: recv on its channel (recvfrom)
+_RECVFROM = {"x86_64": 45, "aarch64": 207}[platform.machine()]
+
+
+def waiting_for_a_job(pid: int) -> bool:
+    """Whether query worker ``pid`` sits in ``recv`` on its channel: started, store open, idle
+    (a worker evaluating a query is in no system call, or in another one)."""
+    try:
+        return Path(f"/proc/{pid}/syscall").read_text().split()[0] == str(_RECVFROM)
+    except (OSError, IndexError):
+        return False
+
+
+def idle_query_workers(server_pid: int, count: int, seconds: float = 120) -> list[int]:
+    """The server's query workers once ``count`` of them run and all wait for a job."""
+    deadline = time.monotonic() + seconds
+    while True:
+        pids = query_workers(server_pid)
+        if len(pids) == count and all(waiting_for_a_job(p) for p in pids):
+            return pids
+        assert time.monotonic() < deadline, \
+            f"{len(pids)} query workers, {sum(map(waiting_for_a_job, pids))} idle"
+        time.sleep(0.02)
+
+
+def wait_for(condition, what: str, seconds: float = 60):
+    """Poll ``condition`` until it gives something true (and return that), at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.01)
+    return found
+
+
+def runtime_dir(server_pid: int) -> Path:
+    """The directory a running server shares between its processes: its metrics are in
+    ``metrics/`` there, named in the environment of every process it starts afterwards (its
+    query workers; its web workers are forked, so /proc shows their environment at exec)."""
+    for pid in query_workers(server_pid):
+        for entry in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+            if entry.startswith(b"PROMETHEUS_MULTIPROC_DIR="):
+                return Path(entry.split(b"=", 1)[1].decode()).parent
+    raise AssertionError("no server worker names its runtime directory")
+
+
+def locked_files(directory: Path) -> set[Path]:
+    """The files in ``directory`` that some process holds an ``flock`` on (/proc/locks)."""
+    by_inode = {p.stat().st_ino: p for p in directory.iterdir()} if directory.exists() else {}
+    locked = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK":  # not "->": a process waiting for one
+            inode = int(fields[5].rsplit(":", 1)[1])
+            if inode in by_inode:
+                locked.add(by_inode[inode])
+    return locked
