@@ -4,9 +4,12 @@ import csv
 import io
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from rdflib import Dataset, Graph
+
+from govkg.query import select_rows
 
 from conftest import run_govkg
 
@@ -44,15 +47,49 @@ def test_query_prints_csv(govkg) -> None:
     assert {"北京市", "上海市", "浙江省", "福建省", "广东省", "四川省", "贵州省"} <= labels
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
-def test_query_result_formats(govkg, fmt: str) -> None:
-    result = govkg("query", COUNT_PROVINCES, "--format", fmt)
+def expected_provinces(store) -> list[tuple[str, str]]:
+    return [(row["p"], row["label"]) for row in select_rows(store, PROVINCES)]
+
+
+def test_query_json_has_every_row(govkg, store) -> None:
+    result = govkg("query", PROVINCES, "--format", "json")
     assert result.returncode == 0, result.stderr
-    if fmt == "json":
-        value = json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]
-        assert int(value) >= 7
-    else:
-        assert "n" in result.stdout
+    body = json.loads(result.stdout)
+    assert body["head"]["vars"] == ["p", "label"]
+    rows = [(b["p"]["value"], b["label"]["value"]) for b in body["results"]["bindings"]]
+    assert rows == expected_provinces(store) and len(rows) >= 7
+    assert {b["label"]["xml:lang"] for b in body["results"]["bindings"]} == {"zh"}
+
+
+def test_query_xml_has_every_row(govkg, store) -> None:
+    result = govkg("query", PROVINCES, "--format", "xml")
+    assert result.returncode == 0, result.stderr
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    root = ElementTree.fromstring(result.stdout)
+    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == ["p", "label"]
+    rows = []
+    for solution in root.findall("r:results/r:result", ns):
+        iri = solution.find("r:binding[@name='p']/r:uri", ns).text
+        label = solution.find("r:binding[@name='label']/r:literal", ns)
+        assert label.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh"
+        rows.append((iri, label.text))
+    assert rows == expected_provinces(store) and len(rows) >= 7
+
+
+def test_query_tsv_has_every_row(govkg, store) -> None:
+    result = govkg("query", PROVINCES, "--format", "tsv")
+    assert result.returncode == 0, result.stderr
+    header, *lines = result.stdout.rstrip("\n").split("\n")
+    assert header == "?p\t?label"
+    rows = [tuple(line.split("\t")) for line in lines]
+    assert rows == [(f"<{iri}>", f'"{label}"@zh') for iri, label in expected_provinces(store)]
+
+
+def test_query_counts_in_every_format(govkg, store) -> None:
+    count = select_rows(store, COUNT_PROVINCES)[0]["n"]
+    assert govkg("query", COUNT_PROVINCES, "--format", "tsv").stdout == f"?n\n{count}\n"
+    xml = govkg("query", COUNT_PROVINCES, "--format", "xml").stdout
+    assert f'datatype="http://www.w3.org/2001/XMLSchema#integer">{count}</literal>' in xml
 
 
 def test_query_table_is_readable(govkg) -> None:
