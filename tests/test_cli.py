@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyoxigraph
 import pytest
 from rdflib import Dataset, Graph
 
+from govkg.dump import SELECTIONS
 from govkg.query import select_rows
+from govkg.vocab import graph_iri
 
 from conftest import run_govkg
 
@@ -148,6 +151,21 @@ def test_dump_nquads_keeps_the_named_graphs(govkg, tmp_path: Path, selection: st
     expected = {"asserted": {"ontology", "data", "external", "report"}, "inferred": {"inferred"},
                 "all": {"ontology", "data", "external", "report", "shapes", "inferred"}}[selection]
     assert names == expected
+
+
+@pytest.mark.parametrize("selection", ["asserted", "inferred", "all"])
+def test_dump_trig_keeps_every_graph_whole(govkg, store, tmp_path: Path, selection: str) -> None:
+    out = tmp_path / "dump.trig"
+    result = govkg("dump", "--format", "trig", "--graph", selection, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "@prefix gk: <https://w3id.org/govkg/ontology#>" in text  # TriG, with prefixes
+    counts: dict[str, int] = {}
+    for quad in pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TRIG):
+        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    graphs = [str(graph_iri(name)) for name in SELECTIONS[selection]]
+    assert counts == {graph: len(list(store.quads_for_pattern(
+        None, None, None, pyoxigraph.NamedNode(graph)))) for graph in graphs}
 
 
 @pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])

@@ -162,6 +162,27 @@ def test_reason_command_materialises_in_the_store(tmp_path: Path, settings: dict
     assert inferred_triples(open_persistent(store_dir)) == inferred_triples(expected)
 
 
+def test_load_with_reason_materialises_in_the_store(tmp_path: Path, cache_dir: Path) -> None:
+    """``govkg load FILE --reason`` of the asserted graphs (no inferred graph in them) leaves
+    in the store the inferred graph that the SPARQL rules give in memory."""
+    asserted = tmp_path / "asserted.nq"
+    dumped = run_govkg("dump", "--format", "nq", "--graph", "asserted", "-o", str(asserted),
+                       cache_dir=cache_dir)
+    assert dumped.returncode == 0, dumped.stderr
+    store_dir = tmp_path / "store"
+    result = run_govkg("load", str(asserted), "--store", str(store_dir), "--reason",
+                       cache_dir=cache_dir)
+    assert result.returncode == 0, result.stderr
+    assert "graph/inferred holds" in result.stdout
+    expected = load_nquads(asserted)
+    materialise(expected)
+    inferred = NamedNode(INFERRED)
+    wanted = {q.triple for q in expected.quads_for_pattern(None, None, None, inferred)}
+    assert len(wanted) > 1000
+    loaded = open_persistent(store_dir)
+    assert {q.triple for q in loaded.quads_for_pattern(None, None, None, inferred)} == wanted
+
+
 def test_reason_refuses_what_is_not_a_store(tmp_path: Path, cache_dir: Path) -> None:
     result = run_govkg("reason", "--store", str(tmp_path / "missing"), cache_dir=cache_dir)
     assert result.returncode == 1 and "Traceback" not in result.stderr
