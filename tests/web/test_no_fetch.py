@@ -6,6 +6,8 @@ nothing. The second defence is tested on its own: a query worker given a SERVICE
 directly (past the keyword guard) cannot reach the listener either.
 """
 
+import http.server
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,6 +20,8 @@ from govkg.sparql_text import refused_services, service_targets
 from govkg.web.serve.client_slots import ClientSlots
 from govkg.web.serve.query_pool import QueryPool
 from govkg.web.serve.query_worker import QueryJob
+
+from conftest import start_server, stop_server
 
 pytestmark = pytest.mark.server
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -189,3 +193,63 @@ def test_the_allowlist_names_exact_endpoints():
     assert refused_services(query, ["http://a.example/sparql"]) == [
         "http://b.example/sparql", "a non-IRI target"]
     assert refused_services("SELECT * { ?s <http://x/SERVICE> 'SERVICE' }", []) == []
+
+
+class RemoteEndpoint(http.server.ThreadingHTTPServer):
+    """A SPARQL endpoint on loopback that answers every query with one solution, and records
+    the queries it was sent."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), RemoteEndpointHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/sparql"
+        self.queries: list[str] = []
+
+
+class RemoteEndpointHandler(http.server.BaseHTTPRequestHandler):
+    server: RemoteEndpoint
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        self.server.queries.append(body)
+        answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+            {"x": {"type": "uri", "value": "http://example.org/from-the-service"}}]}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def remote_endpoint() -> Iterator[RemoteEndpoint]:
+    endpoint = RemoteEndpoint()
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+    yield endpoint
+    endpoint.shutdown()
+    endpoint.server_close()
+
+
+def test_an_allowed_service_is_queried_through_a_running_server(
+        tmp_path_factory, cache_dir, remote_endpoint, listener):
+    """``govkg serve --service-allow URL``: SERVICE to that endpoint is answered with its
+    rows; any other SERVICE is still refused, and nothing else is fetched."""
+    server = start_server(tmp_path_factory, "--workers", "1", "--query-workers", "1",
+                          "--service-allow", remote_endpoint.url, cache=cache_dir)
+    try:
+        allowed = requests.post(server.url + "/sparql", headers=JSON, timeout=60, data={
+            "query": f"SELECT ?x WHERE {{ SERVICE <{remote_endpoint.url}> {{ ?x ?p ?o }} }}"})
+        other = requests.post(server.url + "/sparql", headers=JSON, timeout=60, data={
+            "query": vectors(listener.url)["service"]})
+    finally:
+        stop_server(server)
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.json()["results"]["bindings"] == [
+        {"x": {"type": "uri", "value": "http://example.org/from-the-service"}}]
+    assert len(remote_endpoint.queries) == 1 and "?x" in remote_endpoint.queries[0]
+    assert other.status_code == 400 and listener.url in other.text
+    assert listener.fetched() == []
