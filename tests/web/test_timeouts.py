@@ -60,7 +60,7 @@ def test_a_query_past_the_limit_gets_503_after_the_limit(strict_server):
     assert elapsed >= STRICT_TIMEOUT  # not cut short; that it is stopped: the next test
 
 
-def the_busy_one(server, idle: list[int]) -> int:
+def the_busy_one(idle: list[int]) -> int:
     """The one query worker of ``idle`` that left its wait for a job."""
     busy = wait_for(lambda: [p for p in idle if not waiting_for_a_job(p)], "a busy worker")
     assert len(busy) == 1, busy
@@ -71,7 +71,7 @@ def test_the_worker_is_killed_and_others_are_served_meanwhile(strict_server):
     pids = idle_query_workers(strict_server.process.pid, 8)
     results: list = []
     thread = in_background(strict_server, ENDLESS, results)
-    spinning = the_busy_one(strict_server, pids)
+    spinning = the_busy_one(pids)
     assert run(strict_server, ASK).json()["boolean"] is True  # another client, meanwhile
     assert results == [] and cpu_seconds(spinning) is not None  # the long one still runs
     thread.join()
@@ -118,7 +118,7 @@ def test_a_worker_that_dies_during_a_query_gets_503(strict_server):
     pids = idle_query_workers(strict_server.process.pid, 8)
     results: list = []
     thread = in_background(strict_server, ENDLESS, results)
-    os.kill(the_busy_one(strict_server, pids), signal.SIGKILL)
+    os.kill(the_busy_one(pids), signal.SIGKILL)
     thread.join()
     assert results[0].status_code == 503
     assert "stopped the process that ran it" in results[0].text
