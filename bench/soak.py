@@ -60,7 +60,8 @@ class Tally:
 
 
 def queries() -> list[str]:
-    found = [p.read_text(encoding="utf-8") for p in sorted((REPO / "docs/queries").glob("*.rq"))]
+    examples = sorted((REPO / "src/govkg/web/queries").glob("0[1-5]-*.rq"))  # the README's five
+    found = [p.read_text(encoding="utf-8") for p in examples]
     return [*found, "ASK { platform:beijingtong a gk:MobileApp }",
             "SELECT * WHERE { ?s ?p ?o }",  # cut at max rows
             "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }"]

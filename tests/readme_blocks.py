@@ -1,9 +1,9 @@
 """The README's printed figures and example outputs, regenerated from the code.
 
 The README holds blocks between ``<!-- generated: NAME -->`` and ``<!-- /generated -->``:
-``stats`` (the triples per graph, as ``govkg stats`` counts them) and ``query FILE`` (an
-example query from ``docs/queries/`` with the table ``govkg query @FILE`` prints, trailing
-blanks trimmed). Figures written in the prose (``72 provinces are inferred``) are kept by
+``stats`` (the triples per graph, as ``govkg stats`` counts them) and ``example SLUG`` (one
+of the editor's example queries, ``src/govkg/web/queries/SLUG.rq``, with its English title
+and the table ``govkg query @FILE`` prints, trailing blanks trimmed). Figures written in the prose (``72 provinces are inferred``) are kept by
 ``PROSE``: a pattern with one number in it and the query that gives the number.
 ``tests/test_readme.py`` fails with the difference; after changing the data, the queries or
 the code, run
@@ -27,6 +27,7 @@ from govkg.stats import Stats, graph_stats
 from govkg.store import open_store
 from govkg.table import render_table
 from govkg.vocab import GRAPH_NAMES
+from govkg.web.examples import EXAMPLES
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -70,25 +71,25 @@ def stats_block(stats: Stats) -> str:
     return "\n".join(["| graph | triples | what |", "| --- | ---: | --- |", *rows]) + "\n"
 
 
-def query_block(store: pyoxigraph.Store, path: Path) -> str:
-    """The query's title (its first comment), its text, and the table it prints."""
-    lines = path.read_text(encoding="utf-8").strip().splitlines()
-    title = lines[0].removeprefix("#").strip() if lines[0].startswith("#") else ""
-    text = "\n".join(line for line in lines if not line.startswith("#"))
-    result = run_query(store, text)
+def example_block(store: pyoxigraph.Store, slug: str) -> str:
+    """The example's English title, its query, and the table it prints."""
+    example = next((e for e in EXAMPLES if e.slug == slug), None)
+    if example is None:
+        raise SystemExit(f"README.md shows the example {slug!r}, which is not in queries/")
+    result = run_query(store, example.text)
     if not isinstance(result, QuerySolutions):
-        raise SystemExit(f"{path.name}: an example in the README must be a SELECT query")
+        raise SystemExit(f"{slug}.rq: an example in the README must be a SELECT query")
     table = "\n".join(line.rstrip() for line in render_table(result).splitlines())
-    parts = [f"{title}:\n\n" if title else "", f"```sparql\n{text}\n```\n", f"```\n{table}\n```\n"]
-    return "".join(parts)
+    return (f"{example.title('en')}:\n\n```sparql\n{example.text}\n```\n"
+            f"```\n{table}\n```\n")
 
 
 def render_block(store: pyoxigraph.Store, name: str) -> str:
     kind, _, argument = name.partition(" ")
     if kind == "stats":
         return stats_block(graph_stats(store))
-    if kind == "query":
-        return query_block(store, REPO / argument)
+    if kind == "example":
+        return example_block(store, argument)
     raise SystemExit(f"README.md: no generated block is called {name!r}")
 
 

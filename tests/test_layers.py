@@ -100,7 +100,7 @@ def test_no_import_cycles():
         state[module] = 1
         for target in sorted(GRAPH[module]):
             if state.get(target) == 1:
-                cycles.append(path[path.index(target):] + [target] if target in path
+                cycles.append([*path[path.index(target):], target] if target in path
                               else [module, target])
             elif target not in state:
                 visit(target, [*path, target])

@@ -6,24 +6,53 @@ that file straight into Oxigraph.
 """
 
 import hashlib
-import os
-import tempfile
+import time
 from pathlib import Path
 
 import owlrl
 from rdflib import Graph
 
 from govkg import __version__
+from govkg.files import atomic_path
 from govkg.report import read_report, report_graph
 from govkg.resources import Sources
 from govkg.turtle import read_turtle
 from govkg.vocab import ASSERTED_GRAPHS, graph_iri
 
+RACY_NANOSECONDS = 3_000_000_000
 BUILD_FORMAT = "1"  # bump when the build's output changes for the same inputs
 
 
 def input_hash(sources: Sources) -> str:
-    """A hash of everything the build reads, so a changed file means a new build."""
+    """A hash of everything the build reads, so a changed file means a new build.
+
+    Kept per process for files whose names, sizes and times are unchanged: a server start or
+    a ``govkg load`` asks for it once per thing it names (graphs, dumps, index, figures). As
+    git does with racy timestamps, a file changed in the last seconds is always read again:
+    a second change within one clock tick would keep its time.
+    """
+    signature = tuple((str(path), *_stat(path)) for path in sources.all_files())
+    if signature in _hashes:
+        return _hashes[signature]
+    found = _hash_files(sources)
+    settled = time.time_ns() - RACY_NANOSECONDS
+    if all(mtime < settled for _, _, mtime in signature):
+        _hashes[signature] = found
+    return found
+
+
+_hashes: dict[tuple, str] = {}
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _hash_files(sources: Sources) -> str:
     digest = hashlib.sha256(f"{BUILD_FORMAT} {__version__} {owlrl.__version__}".encode())
     for path in sources.all_files():
         digest.update(str(path.relative_to(sources.root)).encode() + b"\0")
@@ -60,15 +89,12 @@ def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
 
     Each graph is written as N-Triples (one statement a line) with its graph IRI added.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
+    with atomic_path(path) as tmp, tmp.open("wb") as out:
         for name, graph in graphs.items():
             suffix = f" <{graph_iri(name)}> .\n".encode()
             for line in graph.serialize(format="nt", encoding="utf-8").splitlines():
                 if line.endswith(b" ."):
                     out.write(line[:-2] + suffix)
-    os.replace(tmp, path)
 
 
 def cached_build(sources: Sources, cache_dir: Path) -> Path:

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-import pyoxigraph
 from pyoxigraph import NamedNode, Quad
 
+from govkg.query import StoreLike
 from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, graph_iri
 
 SELECTIONS: dict[str, tuple[str, ...]] = {
@@ -14,7 +14,7 @@ SELECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def quads_of(store: pyoxigraph.Store, selection: str) -> Iterator[Quad]:
+def quads_of(store: StoreLike, selection: str) -> Iterator[Quad]:
     """The quads of the named graphs in ``selection`` (a key of ``SELECTIONS``)."""
     for name in SELECTIONS[selection]:
         yield from store.quads_for_pattern(None, None, None, NamedNode(graph_iri(name)))

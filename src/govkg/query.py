@@ -87,10 +87,18 @@ def describe_syntax_error(error: SyntaxError) -> str:
     return f"SPARQL syntax error: {message}"
 
 
-def select_rows(store: pyoxigraph.Store, text: str) -> list[dict[str, object]]:
+def select(store: StoreLike, text: str, **options: Any) -> QuerySolutions:
+    """The solutions of a SELECT query (``run_query``'s options); ``QueryError`` for another
+    query form."""
+    result = run_query(store, text, **options)
+    if not isinstance(result, QuerySolutions):
+        raise QueryError("expected a SELECT query")
+    return result
+
+
+def select_rows(store: StoreLike, text: str) -> list[dict[str, object]]:
     """A SELECT query's solutions as dicts of variable name to Python value."""
-    result = run_query(store, text)
-    assert isinstance(result, QuerySolutions), "select_rows takes SELECT queries"
+    result = select(store, text)
     names = [v.value for v in result.variables]
     return [{n: _python_value(row[n]) for n in names} for row in result]
 

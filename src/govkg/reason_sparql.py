@@ -64,10 +64,10 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
-    QuerySolutions,
 )
 
-from govkg.vocab import BASE, graph_iri
+from govkg.query import select
+from govkg.vocab import BASE, OWL_NS, RDF_NS, RDFS_NS, graph_iri
 
 INFERRED = str(graph_iri("inferred"))
 SHAPES = str(graph_iri("shapes"))
@@ -76,24 +76,21 @@ BATCH = 100_000  # quads per transaction
 
 log = logging.getLogger("govkg.reason_sparql")
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-TYPE = f"<{RDF}type>"
-SUBCLASS = f"<{RDFS}subClassOf>"
-SUBPROP = f"<{RDFS}subPropertyOf>"
-DOMAIN = f"<{RDFS}domain>"
-RANGE = f"<{RDFS}range>"
-INVERSE = f"<{OWL}inverseOf>"
+TYPE = f"<{RDF_NS}type>"
+SUBCLASS = f"<{RDFS_NS}subClassOf>"
+SUBPROP = f"<{RDFS_NS}subPropertyOf>"
+DOMAIN = f"<{RDFS_NS}domain>"
+RANGE = f"<{RDFS_NS}range>"
+INVERSE = f"<{OWL_NS}inverseOf>"
 
 # Mirrors govkg.reason.is_knowledge.
 _REFLEXIVE = ("sameAs", "equivalentClass", "equivalentProperty")
-_NOISE_TYPES = (f"<{OWL}Thing>", f"<{RDFS}Resource>", f"<{OWL}Class>", f"<{RDFS}Class>",
-                f"<{RDF}Property>", f"<{OWL}NamedIndividual>", f"<{RDFS}Datatype>",
-                f"<{OWL}DatatypeProperty>", f"<{OWL}ObjectProperty>",
-                f"<{OWL}AnnotationProperty>")
-_NOISE_PREDICATES = (f"<{OWL}differentFrom>", f"<{OWL}disjointWith>",
-                     f"<{OWL}propertyDisjointWith>")
+_NOISE_TYPES = (f"<{OWL_NS}Thing>", f"<{RDFS_NS}Resource>", f"<{OWL_NS}Class>", f"<{RDFS_NS}Class>",
+                f"<{RDF_NS}Property>", f"<{OWL_NS}NamedIndividual>", f"<{RDFS_NS}Datatype>",
+                f"<{OWL_NS}DatatypeProperty>", f"<{OWL_NS}ObjectProperty>",
+                f"<{OWL_NS}AnnotationProperty>")
+_NOISE_PREDICATES = (f"<{OWL_NS}differentFrom>", f"<{OWL_NS}disjointWith>",
+                     f"<{OWL_NS}propertyDisjointWith>")
 
 Term = NamedNode | BlankNode | Literal
 Solution = dict[str, Term]  # schema variable -> term
@@ -163,10 +160,11 @@ class ReasonResult:
 PROPERTY_RULES = (
     Rule("prp-inv1", "?y ?q ?x", f"?p {INVERSE} ?q", ("?x ?p ?y",)),
     Rule("prp-inv2", "?y ?q ?x", f"?q {INVERSE} ?p", ("?x ?p ?y",)),
-    Rule("prp-trp", "?x ?p ?z", f"?p {TYPE} <{OWL}TransitiveProperty>",
+    Rule("prp-trp", "?x ?p ?z", f"?p {TYPE} <{OWL_NS}TransitiveProperty>",
          ("?x ?p ?y", "?y ?p ?z")),
-    Rule("prp-spo2", "?x ?p ?z", f"""?p <{OWL}propertyChainAxiom> ?l .
-            ?l <{RDF}first> ?p1 ; <{RDF}rest> ?r . ?r <{RDF}first> ?p2 ; <{RDF}rest> <{RDF}nil>""",
+    Rule("prp-spo2", "?x ?p ?z", f"""?p <{OWL_NS}propertyChainAxiom> ?l .
+            ?l <{RDF_NS}first> ?p1 ; <{RDF_NS}rest> ?r .
+            ?r <{RDF_NS}first> ?p2 ; <{RDF_NS}rest> <{RDF_NS}nil>""",
          ("?x ?p1 ?y", "?y ?p2 ?z")),
     Rule("prp-spo1", "?x ?q ?y", f"?p {SUBPROP} ?q", ("?x ?p ?y",)),  # last: it also lifts
 )                                                                    # what the others derived
@@ -190,9 +188,7 @@ def _work_graph(round_number: int) -> str:
 
 
 def _count(store: pyoxigraph.Store, graph: str) -> int:
-    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                         default_graph=[NamedNode(graph)])
-    assert isinstance(result, QuerySolutions)
+    result = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[graph])
     return int(next(iter(result))["n"].value)
 
 
@@ -200,9 +196,8 @@ def schema_solutions(store: pyoxigraph.Store, rule: Rule,
                      dataset: Sequence[NamedNode]) -> list[Solution]:
     """The rule's schema terms, one solution per distinct combination."""
     names = rule.bound
-    result = store.query(f"SELECT DISTINCT {' '.join('?' + n for n in names)} "
-                         f"WHERE {{ {rule.schema} }}", default_graph=list(dataset))
-    assert isinstance(result, QuerySolutions)
+    result = select(store, f"SELECT DISTINCT {' '.join('?' + n for n in names)} "
+                    f"WHERE {{ {rule.schema} }}", default_graphs=[g.value for g in dataset])
     return [{n: row[n] for n in names} for row in result]
 
 
@@ -234,8 +229,7 @@ def derive(store: pyoxigraph.Store, rule: Rule, solutions: Sequence[Solution],
     for query, solution in queries:
         head = [solution.get(token[1:], token[1:]) if token.startswith("?")
                 else NamedNode(token[1:-1]) for token in rule.head.split()]
-        rows = store.query(query, default_graph=list(dataset))
-        assert isinstance(rows, QuerySolutions)
+        rows = select(store, query, default_graphs=[g.value for g in dataset])
         for row in rows:
             s, p, o = (row[t] if isinstance(t, str) else t for t in head)
             if isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode):
@@ -259,8 +253,8 @@ def types_feed_properties(store: pyoxigraph.Store, graphs: Sequence[str]) -> boo
     """Whether the property rules read ``rdf:type`` triples (an unusual schema)."""
     result = store.query(f"""ASK {{
         {{ {TYPE} ?r ?o FILTER(?r IN ({SUBPROP}, {INVERSE})) }}
-        UNION {{ ?s {INVERSE} {TYPE} }} UNION {{ ?l <{RDF}first> {TYPE} }}
-        UNION {{ {TYPE} {TYPE} <{OWL}TransitiveProperty> }} }}""",
+        UNION {{ ?s {INVERSE} {TYPE} }} UNION {{ ?l <{RDF_NS}first> {TYPE} }}
+        UNION {{ {TYPE} {TYPE} <{OWL_NS}TransitiveProperty> }} }}""",
         default_graph=[NamedNode(g) for g in graphs])
     return bool(result)
 
@@ -294,17 +288,16 @@ def close_schema(store: pyoxigraph.Store, using: Sequence[str]) -> None:
 
 def filter_knowledge(store: pyoxigraph.Store) -> None:
     """Delete from the inferred graph what ``govkg.reason.is_knowledge`` would not keep."""
-    reflexive = ", ".join([*(f"<{OWL}{n}>" for n in _REFLEXIVE), SUBCLASS, SUBPROP])
-    noise = store.query(f"""
+    reflexive = ", ".join([*(f"<{OWL_NS}{n}>" for n in _REFLEXIVE), SUBCLASS, SUBPROP])
+    noise = select(store, f"""
         SELECT ?s ?p ?o
         WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }}
             FILTER(!isIRI(?s) || !STRSTARTS(STR(?s), "{BASE}") || isBlank(?o)
                    || ?p IN ({", ".join(_NOISE_PREDICATES)})
                    || (?p IN ({reflexive}) && ?s = ?o)
                    || (?p = {TYPE} && (isLiteral(?o) || ?o IN ({", ".join(_NOISE_TYPES)})))
-                   || (?p = {SUBCLASS} && ?o IN (<{OWL}Thing>, <{RDFS}Resource>)))
-        }}""")
-    assert isinstance(noise, QuerySolutions)
+                   || (?p = {SUBCLASS} && ?o IN (<{OWL_NS}Thing>, <{RDFS_NS}Resource>)))
+        }}""", union_default_graph=False)
     graph = NamedNode(INFERRED)
     for row in noise:  # one by one: no transaction grows with their number
         store.remove(Quad(row["s"], row["p"], row["o"], graph))

@@ -53,6 +53,7 @@ from govkg.query_text import (
     without_dataset,
 )
 from govkg.sparql_text import keywords
+from govkg.vocab import XSD_NS
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -73,7 +74,7 @@ VIRTUOSO_CBD = 'define sql:describe-mode "CBD" '
 _VIRTUOSO_STATE = re.compile(r"Virtuoso (\w{5}) Error")
 VIRTUOSO_QUERY_ERRORS = ("37", "42", "22", "21")
 VIRTUOSO_TIMEOUTS = ("S1T00", "S1TAT")
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_BOOLEAN = XSD_NS + "boolean"
 VIRTUOSO_BOOLEANS = {"1": "true", "0": "false"}  # Virtuoso stores true as "1"^^xsd:boolean
 
 
@@ -204,7 +205,9 @@ class RemoteStore:
         """The number of quads in each of govkg's graphs: changes when the data is reloaded."""
         result = self.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                             use_default_graph_as_union=True)
-        assert isinstance(result, QuerySolutions)
+        if not isinstance(result, QuerySolutions):
+            raise EndpointUnavailable(f"The SPARQL endpoint {self.url} answered a SELECT "
+                                      "with no solutions.")
         return " ".join(sorted(f"{row['g'].value}={row['n'].value}" for row in result))
 
     # --- the dataset ----------------------------------------------------------------------

@@ -40,11 +40,9 @@ altLabel over pinyin, the shorter text, the IRI.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -59,6 +57,7 @@ from pypinyin.constants import RE_HANS
 from pypinyin.seg.simpleseg import simple_seg
 
 from govkg.builds import build_id
+from govkg.files import atomic_path
 from govkg.query import StoreLike, run_query
 from govkg.search_short import (
     GRAMS_SCHEMA,
@@ -69,7 +68,7 @@ from govkg.search_short import (
     static_rank,
 )
 from govkg.store import open_store
-from govkg.vocab import graph_iri
+from govkg.vocab import DCT_NS, RDF_TYPE, RDFS_NS, SKOS_NS, graph_iri
 
 INDEX_FORMAT = "2"  # bump when the index's layout or content changes for the same graphs
 MAX_QUERY_CHARS = 200  # longer queries are cut: a search box needs no more
@@ -93,13 +92,12 @@ SELECT ?s ?p ?o WHERE {
 }"""
 _TYPE_QUERY = "SELECT ?s ?t WHERE { ?s a ?t . FILTER(isIRI(?s) && isIRI(?t)) }"
 _SENTENCE_CLASS = "https://w3id.org/govkg/ontology#Sentence"
-_RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _KIND_BY_PREDICATE = {
-    "http://www.w3.org/2000/01/rdf-schema#label": "label",
-    "http://www.w3.org/2004/02/skos/core#altLabel": "altLabel",
-    "http://www.w3.org/2004/02/skos/core#definition": "definition",
-    "http://www.w3.org/2000/01/rdf-schema#comment": "definition",
-    "http://purl.org/dc/terms/description": "definition",
+    RDFS_NS + "label": "label",
+    SKOS_NS + "altLabel": "altLabel",
+    SKOS_NS + "definition": "definition",
+    RDFS_NS + "comment": "definition",
+    DCT_NS + "description": "definition",
     "https://w3id.org/govkg/ontology#text": "sentence",
 }
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -273,7 +271,7 @@ class Entry(NamedTuple):
     source: str | None = None
 
 
-def read_texts(store: pyoxigraph.Store) -> list[Entry]:
+def read_texts(store: StoreLike) -> list[Entry]:
     """The labels, alternative names, definitions and sentences in the store."""
     entries: list[Entry] = []
     for iri, predicate, literal in _text_triples(store):
@@ -284,7 +282,7 @@ def read_texts(store: pyoxigraph.Store) -> list[Entry]:
     return entries
 
 
-def _text_triples(store: pyoxigraph.Store) -> Iterator[tuple[str, str, pyoxigraph.Literal]]:
+def _text_triples(store: StoreLike) -> Iterator[tuple[str, str, pyoxigraph.Literal]]:
     """(subject IRI, predicate IRI, literal) of the searched texts, maybe repeated.
 
     An Oxigraph store is read quad pattern by quad pattern, which decodes fewer terms than
@@ -303,12 +301,12 @@ def _text_triples(store: pyoxigraph.Store) -> Iterator[tuple[str, str, pyoxigrap
                     yield sys.intern(quad.subject.value), predicate, quad.object
 
 
-def read_types(store: pyoxigraph.Store) -> dict[str, list[str]]:
+def read_types(store: StoreLike) -> dict[str, list[str]]:
     """The asserted rdf:types of every resource, sorted."""
     types: dict[str, set[str]] = {}
     if isinstance(store, pyoxigraph.Store):
         pairs = ((q.subject, q.object) for graph in TYPED_GRAPHS
-                 for q in store.quads_for_pattern(None, _RDF_TYPE, None,
+                 for q in store.quads_for_pattern(None, RDF_TYPE, None,
                                                   pyoxigraph.NamedNode(graph)))
     else:
         pairs = ((row["s"], row["t"])
@@ -356,20 +354,13 @@ def preferred_label(entries: Iterable[Entry], lang: str) -> dict[str, str]:
     return labels
 
 
-def build_index(store: pyoxigraph.Store, path: Path | str) -> Path:
+def build_index(store: StoreLike, path: Path | str) -> Path:
     """Build the search index of ``store`` at ``path`` atomically (temp file, then replace)."""
     path = Path(path)
     texts = read_texts(store)
     types = read_types(store)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    os.close(fd)
-    try:
-        _write_index(Path(tmp), texts, types)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        _write_index(tmp, texts, types)
     return path
 
 

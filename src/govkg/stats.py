@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-import pyoxigraph
-
-from govkg.query import select_rows
+from govkg.query import StoreLike, select_rows
 from govkg.vocab import GRAPH_NAMES, graph_iri
 
 
@@ -22,7 +20,7 @@ class Stats:
         return sum(self.triples_per_graph.values())
 
 
-def graph_stats(store: pyoxigraph.Store) -> Stats:
+def graph_stats(store: StoreLike) -> Stats:
     triples = {}
     for name in GRAPH_NAMES:
         query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph_iri(name)}> {{ ?s ?p ?o }} }}"

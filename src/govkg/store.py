@@ -14,6 +14,7 @@ import pyoxigraph
 
 from govkg.build import cached_build
 from govkg.errors import GovkgError
+from govkg.query import StoreLike
 from govkg.remote_store import RemoteStore
 from govkg.resources import find_sources
 from govkg.settings import root_path
@@ -91,7 +92,7 @@ def open_endpoint(url: str) -> RemoteStore:
     return RemoteStore(url, [str(graph_iri(name)) for name in GRAPH_NAMES])
 
 
-def open_store(settings: dict[str, Any]) -> pyoxigraph.Store | RemoteStore:
+def open_store(settings: dict[str, Any]) -> StoreLike:
     """The endpoint of the ``endpoint`` setting, else the persistent store of the ``store``
     setting, else the built graphs in memory."""
     if settings.get("endpoint"):

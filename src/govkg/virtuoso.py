@@ -29,14 +29,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 from govkg.errors import GovkgError
+from govkg.vocab import XSD_NS
 
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20
 DEFAULT_BUFFERS = 10_000  # 8 KiB pages: 80 MiB, plenty for govkg; ~85,000 per GiB for more
 MAX_ROWS = 10_000_000  # ResultSetMaxRows: above the largest graph (dumps read whole graphs)
 DBA = ("dba", "dba")  # a fresh database's administrator; the server listens on 127.0.0.1 only
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+XSD_INTEGER = XSD_NS + "integer"
+XSD_DECIMAL = XSD_NS + "decimal"
 # An N-Quads line with an IRI subject and an xsd:integer object (bulk-loader fix-up below).
 _INTEGER_QUAD = re.compile(r'^(<[^>]*>) (<[^>]*>) "([+-]?\d+)"\^\^<' + re.escape(XSD_INTEGER)
                            + r"> (<[^>]*>) \.\s*$")

@@ -1,5 +1,13 @@
-"""IRI constants: the base IRI in one place, govkg's own terms, and the prefixes users get."""
+r"""IRI constants: the base IRI in one place, govkg's own terms, the vocabularies govkg uses,
+and the prefixes users get.
 
+Each vocabulary is here twice over, from one string: as an rdflib ``Namespace`` (``RDFS``,
+for the build, which works in rdflib) and as a plain ``str`` (``RDFS_NS``, for the serving
+code, which works in pyoxigraph terms and SPARQL text). Terms the serving code compares
+with on every request are ready-made pyoxigraph ``NamedNode``\ s (``RDF_TYPE`` …).
+"""
+
+from pyoxigraph import NamedNode
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -16,6 +24,19 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+RDF_NS, RDFS_NS, OWL_NS, XSD_NS = str(RDF), str(RDFS), str(OWL), str(XSD)
+SKOS_NS, DCT_NS, PROV_NS, SCHEMA_NS = str(SKOS), str(DCTERMS), str(PROV), str(SCHEMA)
+SH_NS, VOID_NS, SD_NS, DCAT_NS = str(SH), str(VOID), str(SD), str(DCAT)
+FOAF_NS, SPDX_NS = str(FOAF), str(SPDX)
+
+RDF_TYPE = NamedNode(RDF_NS + "type")
+RDFS_LABEL = NamedNode(RDFS_NS + "label")
+SKOS_PREF_LABEL = NamedNode(SKOS_NS + "prefLabel")
 
 
 class GK(DefinedNamespace):

@@ -7,20 +7,16 @@ in the page's language (zh or en) with the other as a fallback and as a secondar
 
 from dataclasses import dataclass
 
-import pyoxigraph
 from flask import has_request_context
 from flask_babel import gettext as _
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from govkg.query import StoreLike
 from govkg.table import short_term
-from govkg.vocab import GK
+from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
 
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SKOS_PREF_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-PLAIN_TYPES = ("http://www.w3.org/2001/XMLSchema#string",
-               "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
-GK_TEXT = NamedNode(str(GK.text))
+PLAIN_TYPES = (XSD_NS + "string", RDF_NS + "langString")
 
 Term = NamedNode | BlankNode | Literal
 
@@ -61,7 +57,7 @@ def in_language(zh: str, en: str, lang: str) -> tuple[str, str, str]:
 class Labeller:
     """Labels from the store, looked up once per term."""
 
-    def __init__(self, store: pyoxigraph.Store, lang: str | None = None) -> None:
+    def __init__(self, store: StoreLike, lang: str | None = None) -> None:
         self.store = store
         self.lang = lang or page_language()
         self._cache: dict[str, tuple[str, str]] = {}

@@ -9,23 +9,29 @@ into query text.
 
 from dataclasses import dataclass, field
 
-import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
 
-from govkg.query import run_query
-from govkg.vocab import GK, ID, graph_iri
+from govkg.query import StoreLike, select
+from govkg.vocab import (
+    DCT_NS,
+    GK,
+    ID,
+    OWL_NS,
+    PROV_NS,
+    RDF_TYPE,
+    RDFS_NS,
+    SCHEMA_NS,
+    SKOS_NS,
+    graph_iri,
+)
 from govkg.web.charts import Neighbourhood, radial_layout
 from govkg.web.display import Labeller, Shown
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SCHEMA = "http://schema.org/"
 INFERRED = NamedNode(graph_iri("inferred"))
-HEADER_PREDICATES = {RDF_TYPE.value, RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel",
+HEADER_PREDICATES = {RDF_TYPE.value, RDFS_NS + "label", SKOS_NS + "altLabel", SKOS_NS + "prefLabel",
                      str(GK.statedIn)}
-DESCRIPTIONS = (SKOS + "definition", "http://purl.org/dc/terms/description", RDFS + "comment")
-SAME_AS = ("http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch", SCHEMA + "sameAs")
+DESCRIPTIONS = (SKOS_NS + "definition", DCT_NS + "description", RDFS_NS + "comment")
+SAME_AS = (OWL_NS + "sameAs", SKOS_NS + "exactMatch", SCHEMA_NS + "sameAs")
 MAX_INCOMING = 500
 # Bounds that keep a page of a hub (an indicator measured by 40,000 figures in a store of
 # 10 M triples) as fast as any other: at most this many incoming statements are read, and
@@ -33,7 +39,7 @@ MAX_INCOMING = 500
 MAX_INCOMING_READ = MAX_INCOMING
 MAX_FIGURES = 100
 # Links the neighbourhood graph leaves out: types, and provenance (quoted on the page instead).
-NOT_NEIGHBOURS = {RDF_TYPE.value, str(GK.statedIn), "http://www.w3.org/ns/prov#wasDerivedFrom"}
+NOT_NEIGHBOURS = {RDF_TYPE.value, str(GK.statedIn), PROV_NS + "wasDerivedFrom"}
 
 # The columns of a figures table, for any query that binds ?entity and ?figure.
 FIGURE_COLUMNS = """
@@ -111,13 +117,13 @@ class EntityView:
     neighbourhood: Neighbourhood | None = None
 
 
-def is_known(store: pyoxigraph.Store, node: NamedNode) -> bool:
+def is_known(store: StoreLike, node: NamedNode) -> bool:
     """Whether the store says anything about ``node`` or points at it."""
     return (next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
             or next(iter(store.quads_for_pattern(None, None, node, None)), None) is not None)
 
 
-def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
+def outgoing(store: StoreLike, node: NamedNode) -> dict[tuple, bool]:
     """(predicate, object) → inferred?, over every graph (asserted wins over inferred)."""
     found: dict[tuple, bool] = {}
     for quad in store.quads_for_pattern(node, None, None, None):
@@ -126,7 +132,7 @@ def outgoing(store: pyoxigraph.Store, node: NamedNode) -> dict[tuple, bool]:
     return found
 
 
-def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller,
+def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
                     page_url: str) -> EntityView:
     facts = outgoing(store, node)
     zh, en = labeller.labels(node)
@@ -134,7 +140,7 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     figures, more_figures = _figures(store, node, labeller)
     view = EntityView(
         iri=node.value, zh=zh, en=en,
-        alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS + "altLabel"),
+        alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS_NS + "altLabel"),
                           key=lambda s: (s.lang, s.text)),
         types=_types(facts, labeller),
         properties=_properties(facts, labeller),
@@ -147,7 +153,7 @@ def describe_entity(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller
     return view
 
 
-def neighbourhood(store: pyoxigraph.Store, node: NamedNode, facts: dict[tuple, bool],
+def neighbourhood(store: StoreLike, node: NamedNode, facts: dict[tuple, bool],
                   labeller: Labeller) -> Neighbourhood | None:
     """The entities linked from and to ``node``, asserted links first, each drawn once."""
     links: list[tuple[bool, int, str, NamedNode, NamedNode]] = []
@@ -192,13 +198,11 @@ def _properties(facts: dict[tuple, bool], labeller: Labeller) -> list[PropertyRo
     return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
 
 
-def _solutions(store: pyoxigraph.Store, text: str, node: NamedNode) -> QuerySolutions:
-    result = run_query(store, text, substitutions={Variable("entity"): node})
-    assert isinstance(result, QuerySolutions)
-    return result
+def _solutions(store: StoreLike, text: str, node: NamedNode) -> QuerySolutions:
+    return select(store, text, substitutions={Variable("entity"): node})
 
 
-def _figures(store: pyoxigraph.Store, node: NamedNode,
+def _figures(store: StoreLike, node: NamedNode,
              labeller: Labeller) -> tuple[list[FigureRow], bool]:
     """The first ``MAX_FIGURES`` figure rows, and whether there are more."""
     solutions = list(_solutions(store, f"{FIGURES} LIMIT {MAX_FIGURES + 1}", node))
@@ -211,12 +215,12 @@ def _figures(store: pyoxigraph.Store, node: NamedNode,
     return rows, len(solutions) > MAX_FIGURES
 
 
-def _quotes(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Quote]:
+def _quotes(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Quote]:
     return [Quote(labeller.show(s["sentence"]), s["text"].value)
             for s in _solutions(store, QUOTES, node)]
 
 
-def _incoming(store: pyoxigraph.Store, node: NamedNode,
+def _incoming(store: StoreLike, node: NamedNode,
               labeller: Labeller) -> tuple[list[Incoming], int]:
     found: dict[tuple, bool] = {}
     quads = store.quads_for_pattern(None, None, node, None)
@@ -235,7 +239,7 @@ def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incomi
     return links[:MAX_INCOMING]
 
 
-def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
+def _count_incoming(store: StoreLike, node: NamedNode) -> int:
     """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
     text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p { ?s ?p ?entity } }"
             " GROUP BY ?entity")
@@ -244,9 +248,9 @@ def _count_incoming(store: pyoxigraph.Store, node: NamedNode) -> int:
 
 def schema_jsonld(node: NamedNode, facts: dict[tuple, bool], page_url: str) -> dict:
     """A schema.org description for search engines, from the asserted and inferred facts."""
-    doc: dict = {"@context": {"@vocab": SCHEMA}, "@id": node.value, "url": page_url}
-    types = sorted(o.value[len(SCHEMA):] for (p, o) in facts
-                   if p == RDF_TYPE and isinstance(o, NamedNode) and o.value.startswith(SCHEMA))
+    doc: dict = {"@context": {"@vocab": SCHEMA_NS}, "@id": node.value, "url": page_url}
+    types = sorted(o.value[len(SCHEMA_NS):] for (p, o) in facts
+                   if p == RDF_TYPE and isinstance(o, NamedNode) and o.value.startswith(SCHEMA_NS))
     doc["@type"] = types or ["Thing"]
     by_key: dict[str, list] = {}
 
@@ -257,16 +261,16 @@ def schema_jsonld(node: NamedNode, facts: dict[tuple, bool], page_url: str) -> d
 
     for (predicate, obj) in facts:
         p = predicate.value
-        if p == RDFS + "label":
+        if p == RDFS_NS + "label":
             add("name", obj)
-        elif p == SKOS + "altLabel":
+        elif p == SKOS_NS + "altLabel":
             add("alternateName", obj)
         elif p in DESCRIPTIONS:
             add("description", obj)
         elif p in SAME_AS and isinstance(obj, NamedNode):
             add("sameAs", obj)
-        elif p.startswith(SCHEMA) and p != SCHEMA + "sameAs":
-            add(p[len(SCHEMA):], obj)
+        elif p.startswith(SCHEMA_NS) and p != SCHEMA_NS + "sameAs":
+            add(p[len(SCHEMA_NS):], obj)
     for key in sorted(by_key):
         doc[key] = sorted(by_key[key], key=str)
     return doc

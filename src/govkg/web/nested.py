@@ -3,13 +3,13 @@ place and RDF lists become sequences (``owl:unionOf ( … )``, ``sh:or ( … )``
 
 from dataclasses import dataclass, field
 
-import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode
 
+from govkg.query import StoreLike
+from govkg.vocab import RDF_NS
 from govkg.web.display import Labeller, Shown
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-FIRST, REST, NIL = NamedNode(RDF + "first"), NamedNode(RDF + "rest"), NamedNode(RDF + "nil")
+FIRST, REST, NIL = (NamedNode(RDF_NS + name) for name in ("first", "rest", "nil"))
 MAX_DEPTH = 6
 
 
@@ -22,7 +22,7 @@ class Tree:
 
 
 class TreeMaker:
-    def __init__(self, store: pyoxigraph.Store, graph: NamedNode, labeller: Labeller) -> None:
+    def __init__(self, store: StoreLike, graph: NamedNode, labeller: Labeller) -> None:
         self.store, self.graph, self.labeller = store, graph, labeller
 
     def objects(self, subject: NamedNode | BlankNode, predicate: NamedNode | None = None) -> list:

@@ -17,12 +17,14 @@ import atexit
 import logging
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,8 @@ RESTART_PAUSE_SECONDS = 1.0
 # within the limit, a new one (at start, or replacing a killed one) needs a few seconds
 WORKER_WAIT_GRACE_SECONDS = 15.0
 log = logging.getLogger("govkg.query_pool")
+# a fresh interpreter running ``query_worker.main``
+WORKER_COMMAND = (sys.executable, "-c", "from govkg.web.serve.query_worker import main; main()")
 
 
 class QueryTimedOut(Exception):
@@ -174,8 +178,8 @@ class QueryPool:
         ours, theirs = socket.socketpair()
         with theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", "govkg.web.serve.query_worker", str(theirs.fileno()),
-                 str(os.getpid())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+                [*WORKER_COMMAND, str(theirs.fileno()), str(os.getpid())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         channel = Channel(ours)
         channel.send(self.settings)
         return process, channel
@@ -207,10 +211,15 @@ class QueryPool:
 
 def make_pool(settings: dict[str, Any]) -> QueryPool:
     """The pool the settings ask for, once its workers run (so that a server that answers
-    is ready for queries); client slots live in the shared runtime directory."""
-    runtime = settings.get("runtime_dir") or tempfile.mkdtemp(prefix="govkg-runtime-")
-    slots = ClientSlots(Path(runtime) / "client-slots", int(settings["heavy_queries_per_client"]))
+    is ready for queries); client slots live in the shared runtime directory, or in a private
+    one that goes with the pool (at the latest when the interpreter exits)."""
+    runtime = settings.get("runtime_dir")
+    private = None if runtime else tempfile.mkdtemp(prefix="govkg-runtime-")
+    slots = ClientSlots(Path(runtime or private) / "client-slots",
+                        int(settings["heavy_queries_per_client"]))
     pool = QueryPool(settings, int(settings["query_workers"]), slots)
+    if private:
+        weakref.finalize(pool, shutil.rmtree, private, True)
     if not pool.wait_until_ready():
         log.error("not every query worker started within %s s", STARTUP_LIMIT_SECONDS)
     return pool

@@ -19,6 +19,7 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from itertools import islice
 from typing import Any
 
@@ -53,11 +54,16 @@ class QueryJob:
     max_rows: int
 
 
+class AnswerStatus(StrEnum):
+    OK = "ok"
+    SYNTAX = "syntax"  # the parser refused it
+    FAILED = "failed"  # evaluation error
+    UPSTREAM = "upstream"  # an external endpoint is down or silent: ``code`` says 502 or 504
+
+
 @dataclass
 class QueryAnswer:
-    # "ok", "syntax" (the parser refused it), "failed" (evaluation error) or "upstream" (an
-    # external endpoint is down or silent: ``code`` is the HTTP status to answer, 502 or 504)
-    status: str
+    status: AnswerStatus
     kind: str = ""  # "results", "boolean" or "graph"
     body: bytes = b""
     media_type: str = ""
@@ -77,11 +83,12 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
                            union_default_graph=job.union_default_graph)
         answer = serialise_answer(result, job)
     except QueryError as error:
-        return QueryAnswer("syntax", message=str(error))
+        return QueryAnswer(AnswerStatus.SYNTAX, message=str(error))
     except UpstreamError as error:  # an external endpoint down or silent (--endpoint)
-        return QueryAnswer("upstream", message=str(error), code=error.status)
+        return QueryAnswer(AnswerStatus.UPSTREAM, message=str(error), code=error.status)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
-        return QueryAnswer("failed", message=f"The query could not be evaluated: {error}")
+        return QueryAnswer(AnswerStatus.FAILED,
+                           message=f"The query could not be evaluated: {error}")
     answer.seconds = time.perf_counter() - started
     return answer
 
@@ -90,8 +97,9 @@ def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
     fmt = None if job.format_name == PAGE else find_format(job.format_name)
     if isinstance(result, QueryBoolean):
         if fmt is None:
-            return QueryAnswer("ok", "boolean", b"true" if result else b"false", "text/plain", 1)
-        return QueryAnswer("ok", "boolean", result.serialize(format=fmt.oxigraph),
+            return QueryAnswer(AnswerStatus.OK, "boolean", b"true" if result else b"false",
+                               "text/plain", 1)
+        return QueryAnswer(AnswerStatus.OK, "boolean", result.serialize(format=fmt.oxigraph),
                            fmt.media_type, 1)
     if isinstance(result, QuerySolutions):
         return _solutions(result, fmt, job.max_rows)
@@ -115,7 +123,7 @@ def _solutions(result: QuerySolutions, fmt: Any, max_rows: int) -> QueryAnswer:
         if truncated and fmt.oxigraph == QueryResultsFormat.JSON:
             body = body[:-1] + b',"truncated":true}'  # the object ends with its last brace
     media_type = "text/tab-separated-values" if fmt is None else fmt.media_type
-    return QueryAnswer("ok", "results", body, media_type, rows, truncated)
+    return QueryAnswer(AnswerStatus.OK, "results", body, media_type, rows, truncated)
 
 
 def _nth_newline(data: bytes, n: int) -> int:
@@ -131,10 +139,11 @@ def _triples(result: Any, fmt: Any, max_rows: int) -> QueryAnswer:
     del triples[max_rows:]
     if fmt is None:
         body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        return QueryAnswer("ok", "graph", body, "application/n-triples", len(triples), truncated)
+        return QueryAnswer(AnswerStatus.OK, "graph", body, "application/n-triples", len(triples),
+                           truncated)
     prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
     body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    return QueryAnswer("ok", "graph", body, fmt.media_type, len(triples), truncated)
+    return QueryAnswer(AnswerStatus.OK, "graph", body, fmt.media_type, len(triples), truncated)
 
 
 def needs_network(settings: dict[str, Any]) -> bool:
@@ -178,8 +187,8 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
         channel.send(evaluate(store, job))
 
 
-if __name__ == "__main__":
-    # by its import name, so that answers pickle as govkg.web.serve.query_worker.QueryAnswer
-    from govkg.web.serve import query_worker
-
-    query_worker.serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))
+def main() -> None:
+    """The worker process's entry point: ``argv`` holds the pipe's descriptor and the parent's
+    pid. Started by import name (``query_pool.WORKER_COMMAND``), not as ``__main__``, so that
+    answers pickle as ``govkg.web.serve.query_worker.QueryAnswer``."""
+    serve_jobs(Channel(socket.socket(fileno=int(sys.argv[1]))), int(sys.argv[2]))

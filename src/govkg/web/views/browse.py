@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 from werkzeug.exceptions import BadRequest, NotFound
 
-from govkg.query import run_query
+from govkg.query import select
 from govkg.table import short_term
 from govkg.vocab import GK, GRAPH_NAMES, ID, PREFIXES, graph_iri
 from govkg.web.display import Labeller
@@ -62,10 +62,8 @@ SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
 
 
 def solutions(text: str, **bindings: NamedNode | Literal) -> QuerySolutions:
-    result = run_query(current_site().store, text,
-                       substitutions={Variable(k): v for k, v in bindings.items()})
-    assert isinstance(result, QuerySolutions)
-    return result
+    return select(current_site().store, text,
+                  substitutions={Variable(k): v for k, v in bindings.items()})
 
 
 def class_link(node: NamedNode) -> str:

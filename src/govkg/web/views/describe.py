@@ -13,21 +13,30 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from govkg.distributions import BuiltDistribution
 from govkg.formats import FORMATS, formats_of, serialise_quads
 from govkg.prebuilt import prebuilt_dumps
-from govkg.vocab import ASSERTED_GRAPHS, BASE, GRAPH_NAMES, ID, ONTOLOGY_IRI, PREFIXES, graph_iri
+from govkg.vocab import (
+    ASSERTED_GRAPHS,
+    BASE,
+    DCAT_NS,
+    DCT_NS,
+    FOAF_NS,
+    GRAPH_NAMES,
+    ID,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    RDF_NS,
+    RDFS_NS,
+    SD_NS,
+    SPDX_NS,
+    VOID_NS,
+    XSD_NS,
+    graph_iri,
+)
 from govkg.web.documents import document, in_order
 from govkg.web.iris import public_url
 from govkg.web.site import current_site
 
 bp = Blueprint("describe", __name__)
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-VOID = "http://rdfs.org/ns/void#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SPDX = "http://spdx.org/rdf/terms#"
 IANA = "https://www.iana.org/assignments/media-types/"
 DATASET = BASE + "void#govkg"
 ASSERTED = BASE + "void#asserted"
@@ -37,7 +46,7 @@ DESCRIPTION = ("A knowledge graph built from one Chinese report on provincial di
                "ontology, facts with the sentences they come from, SHACL shapes, OWL RL "
                "inferences.")
 DESCRIPTION_FORMATS = formats_of("graph")
-DESCRIPTION_PREFIXES = {"void": VOID, "sd": SD, "foaf": FOAF, "spdx": SPDX}
+DESCRIPTION_PREFIXES = {"void": VOID_NS, "sd": SD_NS, "foaf": FOAF_NS, "spdx": SPDX_NS}
 # Which dumps describe which (sub)dataset, so each dump's triple count is that dataset's.
 DUMPS_OF = {DATASET: ("govkg.nt.gz", "govkg.nq.gz"), ASSERTED: ("govkg.ttl", "govkg.jsonld"),
             BASE + "void#graph-ontology": ("ontology.ttl",),
@@ -49,7 +58,7 @@ def n(iri: str) -> NamedNode:
 
 
 def count(value: int) -> Literal:
-    return Literal(str(value), datatype=n(XSD + "integer"))
+    return Literal(str(value), datatype=n(XSD_NS + "integer"))
 
 
 def bnode(*parts: str) -> BlankNode:
@@ -76,7 +85,8 @@ def built_dumps() -> list[BuiltDistribution]:
 
 def licences() -> list[NamedNode]:
     """The licences the ontology declares (``dcterms:license``), which the data shares."""
-    found = current_site().store.quads_for_pattern(n(ONTOLOGY_IRI), n(DCT + "license"), None, None)
+    licence = n(DCT_NS + "license")
+    found = current_site().store.quads_for_pattern(n(ONTOLOGY_IRI), licence, None, None)
     return sorted({q.object for q in found if isinstance(q.object, NamedNode)}, key=str)
 
 
@@ -86,54 +96,54 @@ def dump_url(file: str) -> str:
 
 def void_quads() -> Iterator[Quad]:
     dataset = n(DATASET)
-    yield triple(dataset, RDF + "type", n(VOID + "Dataset"))
-    yield triple(dataset, DCT + "title", Literal(TITLE, language="en"))
-    yield triple(dataset, DCT + "description", Literal(DESCRIPTION, language="en"))
-    yield triple(dataset, FOAF + "homepage", n(public_url("/")))
-    yield triple(dataset, VOID + "uriSpace", Literal(ID))
-    yield triple(dataset, VOID + "sparqlEndpoint", n(public_url("/sparql")))
-    yield triple(dataset, VOID + "rootResource", n(ID + "region/china"))
+    yield triple(dataset, RDF_NS + "type", n(VOID_NS + "Dataset"))
+    yield triple(dataset, DCT_NS + "title", Literal(TITLE, language="en"))
+    yield triple(dataset, DCT_NS + "description", Literal(DESCRIPTION, language="en"))
+    yield triple(dataset, FOAF_NS + "homepage", n(public_url("/")))
+    yield triple(dataset, VOID_NS + "uriSpace", Literal(ID))
+    yield triple(dataset, VOID_NS + "sparqlEndpoint", n(public_url("/sparql")))
+    yield triple(dataset, VOID_NS + "rootResource", n(ID + "region/china"))
     for licence in licences():
-        yield triple(dataset, DCT + "license", licence)
-    yield triple(dataset, VOID + "triples", count(distinct_triples(GRAPH_NAMES)))
+        yield triple(dataset, DCT_NS + "license", licence)
+    yield triple(dataset, VOID_NS + "triples", count(distinct_triples(GRAPH_NAMES)))
     yield from _dataset_statistics(dataset)
     asserted = n(ASSERTED)
-    yield triple(dataset, VOID + "subset", asserted)
-    yield triple(asserted, RDF + "type", n(VOID + "Dataset"))
-    yield triple(asserted, DCT + "title", Literal("The asserted graphs, merged", language="en"))
-    yield triple(asserted, VOID + "triples", count(distinct_triples(ASSERTED_GRAPHS)))
+    yield triple(dataset, VOID_NS + "subset", asserted)
+    yield triple(asserted, RDF_NS + "type", n(VOID_NS + "Dataset"))
+    yield triple(asserted, DCT_NS + "title", Literal("The asserted graphs, merged", language="en"))
+    yield triple(asserted, VOID_NS + "triples", count(distinct_triples(ASSERTED_GRAPHS)))
     for name, triples in graph_counts().items():
         subset = n(f"{BASE}void#graph-{name}")
-        yield triple(dataset, VOID + "subset", subset)
-        yield triple(subset, RDF + "type", n(VOID + "Dataset"))
-        yield triple(subset, SD + "name", n(graph_iri(name)))
-        yield triple(subset, DCT + "title", Literal(f"graph/{name}", language="en"))
-        yield triple(subset, VOID + "triples", count(triples))
+        yield triple(dataset, VOID_NS + "subset", subset)
+        yield triple(subset, RDF_NS + "type", n(VOID_NS + "Dataset"))
+        yield triple(subset, SD_NS + "name", n(graph_iri(name)))
+        yield triple(subset, DCT_NS + "title", Literal(f"graph/{name}", language="en"))
+        yield triple(subset, VOID_NS + "triples", count(triples))
     for subject, files in DUMPS_OF.items():
         for file in files:
-            yield triple(n(subject), VOID + "dataDump", n(dump_url(file)))
+            yield triple(n(subject), VOID_NS + "dataDump", n(dump_url(file)))
 
 
 def _dataset_statistics(dataset: NamedNode) -> Iterator[Quad]:
     stats = current_site().facts.dataset_statistics()
-    yield triple(dataset, VOID + "entities", count(stats.entities))
-    yield triple(dataset, VOID + "distinctSubjects", count(stats.distinct_subjects))
-    yield triple(dataset, VOID + "distinctObjects", count(stats.distinct_objects))
-    yield triple(dataset, VOID + "properties", count(stats.properties))
-    yield triple(dataset, VOID + "classes", count(len(stats.class_partitions)))
+    yield triple(dataset, VOID_NS + "entities", count(stats.entities))
+    yield triple(dataset, VOID_NS + "distinctSubjects", count(stats.distinct_subjects))
+    yield triple(dataset, VOID_NS + "distinctObjects", count(stats.distinct_objects))
+    yield triple(dataset, VOID_NS + "properties", count(stats.properties))
+    yield triple(dataset, VOID_NS + "classes", count(len(stats.class_partitions)))
     for iri, entities in stats.class_partitions:
         part = bnode("class", iri)
-        yield triple(dataset, VOID + "classPartition", part)
-        yield triple(part, VOID + "class", n(iri))
-        yield triple(part, VOID + "entities", count(entities))
+        yield triple(dataset, VOID_NS + "classPartition", part)
+        yield triple(part, VOID_NS + "class", n(iri))
+        yield triple(part, VOID_NS + "entities", count(entities))
     for iri, triples in stats.property_partitions:
         part = bnode("property", iri)
-        yield triple(dataset, VOID + "propertyPartition", part)
-        yield triple(part, VOID + "property", n(iri))
-        yield triple(part, VOID + "triples", count(triples))
+        yield triple(dataset, VOID_NS + "propertyPartition", part)
+        yield triple(part, VOID_NS + "property", n(iri))
+        yield triple(part, VOID_NS + "triples", count(triples))
     used = {iri for iri, _ in stats.class_partitions + stats.property_partitions}
     for vocabulary in sorted(_vocabularies(used)):
-        yield triple(dataset, VOID + "vocabulary", n(vocabulary))
+        yield triple(dataset, VOID_NS + "vocabulary", n(vocabulary))
 
 
 def _vocabularies(terms: set[str]) -> set[str]:
@@ -153,81 +163,82 @@ def _vocabularies(terms: set[str]) -> set[str]:
 
 def catalog_quads() -> Iterator[Quad]:
     catalog, dataset, service = n(CATALOG), n(DATASET), n(public_url("/sparql"))
-    yield triple(catalog, RDF + "type", n(DCAT + "Catalog"))
-    yield triple(catalog, DCT + "title", Literal(TITLE, language="en"))
-    yield triple(catalog, FOAF + "homepage", n(public_url("/")))
-    yield triple(catalog, DCAT + "dataset", dataset)
-    yield triple(catalog, DCAT + "service", service)
-    yield triple(dataset, RDF + "type", n(DCAT + "Dataset"))
-    yield triple(dataset, DCT + "title", Literal(TITLE, language="en"))
-    yield triple(dataset, DCT + "description", Literal(DESCRIPTION, language="en"))
-    yield triple(dataset, DCAT + "landingPage", n(public_url("/")))
+    yield triple(catalog, RDF_NS + "type", n(DCAT_NS + "Catalog"))
+    yield triple(catalog, DCT_NS + "title", Literal(TITLE, language="en"))
+    yield triple(catalog, FOAF_NS + "homepage", n(public_url("/")))
+    yield triple(catalog, DCAT_NS + "dataset", dataset)
+    yield triple(catalog, DCAT_NS + "service", service)
+    yield triple(dataset, RDF_NS + "type", n(DCAT_NS + "Dataset"))
+    yield triple(dataset, DCT_NS + "title", Literal(TITLE, language="en"))
+    yield triple(dataset, DCT_NS + "description", Literal(DESCRIPTION, language="en"))
+    yield triple(dataset, DCAT_NS + "landingPage", n(public_url("/")))
     for licence in licences():
-        yield triple(dataset, DCT + "license", licence)
+        yield triple(dataset, DCT_NS + "license", licence)
     for built in built_dumps():
         yield from _distribution(dataset, built)
-    yield triple(service, RDF + "type", n(DCAT + "DataService"))
-    yield triple(service, DCT + "title", Literal("govkg SPARQL endpoint", language="en"))
-    yield triple(service, DCAT + "endpointURL", service)
-    yield triple(service, DCAT + "endpointDescription", service)
-    yield triple(service, DCT + "conformsTo", n("https://www.w3.org/TR/sparql11-protocol/"))
-    yield triple(service, DCAT + "servesDataset", dataset)
+    yield triple(service, RDF_NS + "type", n(DCAT_NS + "DataService"))
+    yield triple(service, DCT_NS + "title", Literal("govkg SPARQL endpoint", language="en"))
+    yield triple(service, DCAT_NS + "endpointURL", service)
+    yield triple(service, DCAT_NS + "endpointDescription", service)
+    yield triple(service, DCT_NS + "conformsTo", n("https://www.w3.org/TR/sparql11-protocol/"))
+    yield triple(service, DCAT_NS + "servesDataset", dataset)
 
 
 def _distribution(dataset: NamedNode, built: BuiltDistribution) -> Iterator[Quad]:
     dist, fmt = n(f"{BASE}dumps/{built.file}"), built.distribution.format
     url = n(dump_url(built.file))
     checksum = bnode("checksum", built.file, built.sha256)
-    yield triple(dataset, DCAT + "distribution", dist)
-    yield triple(dist, RDF + "type", n(DCAT + "Distribution"))
-    yield triple(dist, DCT + "title", Literal(built.distribution.title, language="en"))
-    yield triple(dist, DCAT + "downloadURL", url)
-    yield triple(dist, DCAT + "accessURL", url)
-    yield triple(dist, DCAT + "mediaType", n(IANA + fmt.media_type))
-    yield triple(dist, DCT + "format", n(fmt.w3c))
+    yield triple(dataset, DCAT_NS + "distribution", dist)
+    yield triple(dist, RDF_NS + "type", n(DCAT_NS + "Distribution"))
+    yield triple(dist, DCT_NS + "title", Literal(built.distribution.title, language="en"))
+    yield triple(dist, DCAT_NS + "downloadURL", url)
+    yield triple(dist, DCAT_NS + "accessURL", url)
+    yield triple(dist, DCAT_NS + "mediaType", n(IANA + fmt.media_type))
+    yield triple(dist, DCT_NS + "format", n(fmt.w3c))
     if built.distribution.gzipped:
-        yield triple(dist, DCAT + "compressFormat", n(IANA + "application/gzip"))
-    yield triple(dist, DCAT + "byteSize", Literal(str(built.size),
-                                                  datatype=n(XSD + "nonNegativeInteger")))
-    yield triple(dist, DCT + "modified", Literal(built.modified, datatype=n(XSD + "dateTime")))
-    yield triple(dist, VOID + "triples", count(built.triples))
-    yield triple(dist, SPDX + "checksum", checksum)
-    yield triple(checksum, RDF + "type", n(SPDX + "Checksum"))
-    yield triple(checksum, SPDX + "algorithm", n(SPDX + "checksumAlgorithm_sha256"))
-    yield triple(checksum, SPDX + "checksumValue", Literal(built.sha256,
-                                                           datatype=n(XSD + "hexBinary")))
+        yield triple(dist, DCAT_NS + "compressFormat", n(IANA + "application/gzip"))
+    yield triple(dist, DCAT_NS + "byteSize", Literal(str(built.size),
+                                                  datatype=n(XSD_NS + "nonNegativeInteger")))
+    yield triple(dist, DCT_NS + "modified",
+                 Literal(built.modified, datatype=n(XSD_NS + "dateTime")))
+    yield triple(dist, VOID_NS + "triples", count(built.triples))
+    yield triple(dist, SPDX_NS + "checksum", checksum)
+    yield triple(checksum, RDF_NS + "type", n(SPDX_NS + "Checksum"))
+    yield triple(checksum, SPDX_NS + "algorithm", n(SPDX_NS + "checksumAlgorithm_sha256"))
+    yield triple(checksum, SPDX_NS + "checksumValue", Literal(built.sha256,
+                                                           datatype=n(XSD_NS + "hexBinary")))
 
 
 def service_description() -> Iterator[Quad]:
     """The SPARQL 1.1 Service Description of ``/sparql``."""
     service, dataset = n(public_url("/sparql")), bnode("sd", "dataset")
     default = bnode("sd", "default-graph")
-    yield triple(service, RDF + "type", n(SD + "Service"))
-    yield triple(service, SD + "endpoint", service)
-    yield triple(service, SD + "supportedLanguage", n(SD + "SPARQL11Query"))
-    yield triple(service, SD + "feature", n(SD + "UnionDefaultGraph"))
-    yield triple(service, SD + "defaultEntailmentRegime",
+    yield triple(service, RDF_NS + "type", n(SD_NS + "Service"))
+    yield triple(service, SD_NS + "endpoint", service)
+    yield triple(service, SD_NS + "supportedLanguage", n(SD_NS + "SPARQL11Query"))
+    yield triple(service, SD_NS + "feature", n(SD_NS + "UnionDefaultGraph"))
+    yield triple(service, SD_NS + "defaultEntailmentRegime",
                  n("http://www.w3.org/ns/entailment/Simple"))
     for fmt in FORMATS:
         if fmt.w3c:
-            yield triple(service, SD + "resultFormat", n(fmt.w3c))
-    yield triple(service, DCT + "title", Literal("govkg SPARQL endpoint (read-only)",
+            yield triple(service, SD_NS + "resultFormat", n(fmt.w3c))
+    yield triple(service, DCT_NS + "title", Literal("govkg SPARQL endpoint (read-only)",
                                                  language="en"))
-    yield triple(service, SD + "defaultDataset", dataset)
-    yield triple(dataset, RDF + "type", n(SD + "Dataset"))
-    yield triple(dataset, "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+    yield triple(service, SD_NS + "defaultDataset", dataset)
+    yield triple(dataset, RDF_NS + "type", n(SD_NS + "Dataset"))
+    yield triple(dataset, RDFS_NS + "seeAlso",
                  n(public_url("/.well-known/void")))
-    yield triple(dataset, SD + "defaultGraph", default)
-    yield triple(default, RDF + "type", n(SD + "Graph"))
-    yield triple(default, VOID + "triples", count(distinct_triples(GRAPH_NAMES)))
+    yield triple(dataset, SD_NS + "defaultGraph", default)
+    yield triple(default, RDF_NS + "type", n(SD_NS + "Graph"))
+    yield triple(default, VOID_NS + "triples", count(distinct_triples(GRAPH_NAMES)))
     for name, triples in graph_counts().items():
         named, graph = bnode("sd", "named", name), bnode("sd", "graph", name)
-        yield triple(dataset, SD + "namedGraph", named)
-        yield triple(named, RDF + "type", n(SD + "NamedGraph"))
-        yield triple(named, SD + "name", n(graph_iri(name)))
-        yield triple(named, SD + "graph", graph)
-        yield triple(graph, RDF + "type", n(SD + "Graph"))
-        yield triple(graph, VOID + "triples", count(triples))
+        yield triple(dataset, SD_NS + "namedGraph", named)
+        yield triple(named, RDF_NS + "type", n(SD_NS + "NamedGraph"))
+        yield triple(named, SD_NS + "name", n(graph_iri(name)))
+        yield triple(named, SD_NS + "graph", graph)
+        yield triple(graph, RDF_NS + "type", n(SD_NS + "Graph"))
+        yield triple(graph, VOID_NS + "triples", count(triples))
 
 
 def described(path: str, ext: str | None, quads, title: str) -> Response:

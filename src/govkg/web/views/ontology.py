@@ -12,8 +12,19 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 from werkzeug.exceptions import NotFound
 
 from govkg.prebuilt import cached_validation
+from govkg.query import StoreLike
 from govkg.table import short_term
-from govkg.vocab import ID, ONTOLOGY_IRI, SHAPES_IRI, graph_iri
+from govkg.vocab import (
+    ID,
+    ONTOLOGY_IRI,
+    OWL_NS,
+    RDF_TYPE,
+    RDFS_NS,
+    SH_NS,
+    SHAPES_IRI,
+    SKOS_NS,
+    graph_iri,
+)
 from govkg.web.display import Labeller, Shown
 from govkg.web.documents import RDF_FORMATS, document
 from govkg.web.iris import href
@@ -22,21 +33,16 @@ from govkg.web.site import current_site
 
 bp = Blueprint("ontology", __name__)
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-SH = "http://www.w3.org/ns/shacl#"
 ONTOLOGY_GRAPH = NamedNode(graph_iri("ontology"))
 SHAPES_GRAPH = NamedNode(graph_iri("shapes"))
 SECTIONS = (
-    ("classes", _("Classes"), (OWL + "Class", RDFS + "Class")),
-    ("object-properties", _("Object properties"), (OWL + "ObjectProperty",)),
-    ("datatype-properties", _("Datatype properties"), (OWL + "DatatypeProperty",)),
-    ("annotation-properties", _("Annotation properties"), (OWL + "AnnotationProperty",)),
-    ("individuals", _("Individuals"), (OWL + "NamedIndividual",)),
+    ("classes", _("Classes"), (OWL_NS + "Class", RDFS_NS + "Class")),
+    ("object-properties", _("Object properties"), (OWL_NS + "ObjectProperty",)),
+    ("datatype-properties", _("Datatype properties"), (OWL_NS + "DatatypeProperty",)),
+    ("annotation-properties", _("Annotation properties"), (OWL_NS + "AnnotationProperty",)),
+    ("individuals", _("Individuals"), (OWL_NS + "NamedIndividual",)),
 )
-SHOWN_APART = (RDFS + "label", SKOS_DEFINITION, RDFS + "isDefinedBy")
+SHOWN_APART = (RDFS_NS + "label", SKOS_NS + "definition", RDFS_NS + "isDefinedBy")
 
 
 @dataclass
@@ -55,24 +61,24 @@ def anchor_of(iri: str) -> str:
     return iri.rpartition("#")[2] if "#" in iri else short_term(NamedNode(iri))
 
 
-def typed(store: pyoxigraph.Store, types: tuple[str, ...], graph: NamedNode) -> list[NamedNode]:
+def typed(store: StoreLike, types: tuple[str, ...], graph: NamedNode) -> list[NamedNode]:
     found = {q.subject for t in types
              for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(t), graph)
              if isinstance(q.subject, NamedNode)}
     return sorted(found, key=lambda node: node.value)
 
 
-def definitions(store: pyoxigraph.Store, node: NamedNode, labeller: Labeller) -> list[Shown]:
+def definitions(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Shown]:
     found = [labeller.show(q.object) for q in store.quads_for_pattern(
-        node, NamedNode(SKOS_DEFINITION), None, None) if isinstance(q.object, Literal)]
+        node, NamedNode(SKOS_NS + "definition"), None, None) if isinstance(q.object, Literal)]
     return sorted(found, key=lambda s: (s.lang != "zh", s.text))
 
 
-def term_doc(store: pyoxigraph.Store, node: NamedNode, maker: TreeMaker) -> TermDoc:
+def term_doc(store: StoreLike, node: NamedNode, maker: TreeMaker) -> TermDoc:
     from govkg.web.views.browse import class_link
 
     labeller = maker.labeller
-    narrower = sorted({q.subject for p in (RDFS + "subClassOf", RDFS + "subPropertyOf")
+    narrower = sorted({q.subject for p in (RDFS_NS + "subClassOf", RDFS_NS + "subPropertyOf")
                        for q in store.quads_for_pattern(None, NamedNode(p), node, ONTOLOGY_GRAPH)
                        if isinstance(q.subject, NamedNode)}, key=lambda n: n.value)
     instances = len({q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, node, None)
@@ -86,10 +92,10 @@ def term_doc(store: pyoxigraph.Store, node: NamedNode, maker: TreeMaker) -> Term
     )
 
 
-def hierarchy(store: pyoxigraph.Store, classes: list[NamedNode], labeller: Labeller) -> list:
+def hierarchy(store: StoreLike, classes: list[NamedNode], labeller: Labeller) -> list:
     """The subclass tree of the ontology's own classes: (shown, children) pairs."""
     ours = set(classes)
-    sub_class_of = NamedNode(RDFS + "subClassOf")
+    sub_class_of = NamedNode(RDFS_NS + "subClassOf")
     parents = {c: {q.object for q in store.quads_for_pattern(c, sub_class_of, None, ONTOLOGY_GRAPH)
                    if q.object in ours and q.object != c} for c in classes}
 
@@ -142,7 +148,7 @@ def require_version(ontology_iri: str, version_iri: str) -> None:
     except ValueError as error:
         raise NotFound(f"{version_iri!r} is not a version of <{ontology_iri}>.") from error
     found = current_site().store.quads_for_pattern(
-        NamedNode(ontology_iri), NamedNode(OWL + "versionIRI"), version, None)
+        NamedNode(ontology_iri), NamedNode(OWL_NS + "versionIRI"), version, None)
     if next(iter(found), None) is None:
         raise NotFound(f"<{version_iri}> is not the version of <{ontology_iri}> served here.")
 
@@ -152,15 +158,16 @@ def shapes_html() -> str:
     labeller = Labeller(store)
     maker = TreeMaker(store, SHAPES_GRAPH, labeller)
     shapes = []
-    for node in typed(store, (SH + "NodeShape", SH + "PropertyShape"), SHAPES_GRAPH):
-        name = [q.object.value for q in store.quads_for_pattern(node, NamedNode(SH + "name"),
+    for node in typed(store, (SH_NS + "NodeShape", SH_NS + "PropertyShape"), SHAPES_GRAPH):
+        name = [q.object.value for q in store.quads_for_pattern(node, NamedNode(SH_NS + "name"),
                                                                  None, SHAPES_GRAPH)]
         description = [q.object.value for q in store.quads_for_pattern(
-            node, NamedNode(SH + "description"), None, SHAPES_GRAPH)]
+            node, NamedNode(SH_NS + "description"), None, SHAPES_GRAPH)]
         shapes.append({"anchor": anchor_of(node.value), "short": short_term(node),
                        "iri": node.value, "name": min(name) if name else "",
                        "description": " ".join(sorted(description)),
-                       "rows": maker.properties(node, skip=(SH + "name", SH + "description"))})
+                       "rows": maker.properties(node, skip=(SH_NS + "name",
+                                                            SH_NS + "description"))})
     about = NamedNode(SHAPES_IRI)
     return render_template("shapes.html", title=_("The govkg SHACL shapes"), shapes=shapes,
                            about=maker.properties(about), formats=RDF_FORMATS)

@@ -33,7 +33,7 @@ from govkg.web.documents import rdf_response
 from govkg.web.examples import EXAMPLES
 from govkg.web.negotiation import pick
 from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
-from govkg.web.serve.query_worker import PAGE, QueryAnswer, QueryJob
+from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.site import current_site
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.views.metrics import count_timeout, refuse
@@ -131,20 +131,20 @@ def endpoint() -> Response | str:
     except NotAcceptable:
         # a syntax error outranks the format: worth one bounded run in a worker to know
         answer = run_user_query(protocol, None)
-        if answer.status == "syntax":
+        if answer.status is AnswerStatus.SYNTAX:
             return syntax_error(protocol.query, answer.message)
-        if answer.status == "upstream":
+        if answer.status is AnswerStatus.UPSTREAM:
             abort(answer.code, answer.message)
         raise
     answer = run_user_query(protocol, fmt)
-    if form is None and answer.status == "ok":
+    if form is None and answer.status is AnswerStatus.OK:
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
         answer = run_user_query(protocol, fmt) if fmt else answer
-    if answer.status == "syntax":
+    if answer.status is AnswerStatus.SYNTAX:
         return syntax_error(protocol.query, answer.message)
-    if answer.status == "failed":
+    if answer.status is AnswerStatus.FAILED:
         raise refuse(BadRequest(answer.message), "evaluation")
-    if answer.status == "upstream":
+    if answer.status is AnswerStatus.UPSTREAM:
         abort(answer.code, answer.message)
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
