@@ -1,10 +1,16 @@
 """A bounded soak of ``govkg serve`` on loopback: a mix of everything, for some minutes.
 
-Starts its own server on a free loopback port (short query time limit), then client threads
-mix good queries, malformed and refused ones, queries that time out, page views and dump
-downloads. It checks what a long-running endpoint must keep true:
+Starts its own server on a free loopback port (short query time limit, a small memory cap
+per query worker, loopback as a trusted proxy so that each client thread is its own client
+by ``X-Forwarded-For``), then client threads mix good queries, malformed and refused ones,
+crafted query texts (quadratic for the earlier query reader, nested 10,000 deep, SERVICE
+behind an escaped ``#``), queries that time out, queries that exhaust a worker's memory,
+page views and dump downloads, while slow connections trickle their heads a byte a second
+and are dropped at the head deadline. It checks what a long-running endpoint must keep
+true:
 
-- no unintended 5xx (the only 5xx allowed is the 503 of a query past the time limit);
+- no unintended 5xx (the only 5xx allowed are the 503 of a query past the time limit or
+  past its memory);
 - the server's memory is flat: total RSS of the process tree grows < 10 % after warm-up;
 - every worker is alive at the end (gunicorn workers and all query workers).
 
@@ -14,9 +20,11 @@ Prints the figures and exits non-zero when a check fails.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +48,14 @@ PAGES = ["/", "/sparql", "/provinces/", "/classes/", "/entities/", "/ontology",
          "/id/platform/beijingtong", "/id/region/guangdong", "/.well-known/void", "/catalog",
          "/dumps/", "/no/such/page", "/id/platform/<script>"]
 DUMPS = ["/dumps/govkg.ttl", "/dumps/govkg.nq.gz", "/dumps/govkg.jsonld", "/dumps/ontology.ttl"]
+CRAFTED = ['SELECT * WHERE { BIND("' + '\\"\\"\\"' * 4000 + '" AS ?x) }',
+           "SELECT * WHERE { " + "a." * 12000 + " }",
+           "SELECT * " + "{" * 10000 + "}" * 10000,
+           "PREFIX e: <http://e/> SELECT * { BIND(e:a\\# AS ?x) "
+           "SERVICE <http://127.0.0.1:9/x> { ?a ?b ?c } }"]
+HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # past --query-memory
+QUERY_MEMORY_MB = 512
+SLOW_CONNECTIONS = 20
 SAMPLE_SECONDS = 5
 
 
@@ -51,7 +67,7 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, status: int, elapsed: float, detail: str) -> None:
-        intended = status < 500 or (kind == "timeout" and status == 503)
+        intended = status < 500 or (kind in ("timeout", "hungry") and status == 503)
         with self.lock:
             self.statuses[(kind, status)] += 1
             self.seconds[kind].append(elapsed)
@@ -74,18 +90,22 @@ def one_request(base: str, session: requests.Session, rng: random.Random,
         kind, method, path = "query", "GET", "/sparql"
         params = {"query": rng.choice(queries())}
         headers = {"Accept": rng.choice(ACCEPTS) + ", text/turtle;q=0.9"}
-    elif roll < 0.60:
+    elif roll < 0.57:
         kind, method, path = "malformed", "POST", "/sparql"
         params, headers = {"query": rng.choice(MALFORMED)}, {"Accept": "text/plain"}
+    elif roll < 0.60:
+        kind, method, path = "crafted", "POST", "/sparql"
+        params, headers = {"query": rng.choice(CRAFTED)}, {"Accept": "text/plain"}
     elif roll < 0.62:
         if not heavy.acquire(blocking=False):  # a client keeps within its heavy-query slots
             return
         try:
+            kind, query = rng.choice([("timeout", ENDLESS), ("timeout", ENDLESS),
+                                      ("hungry", HUNGRY)])
             started = time.monotonic()
-            response = session.get(base + "/sparql", params={"query": ENDLESS}, timeout=60,
+            response = session.get(base + "/sparql", params={"query": query}, timeout=60,
                                    headers={"Accept": "application/sparql-results+json"})
-            tally.add("timeout", response.status_code, time.monotonic() - started,
-                      response.text)
+            tally.add(kind, response.status_code, time.monotonic() - started, response.text)
         finally:
             heavy.release()
         return
@@ -107,11 +127,43 @@ def client(base: str, seed: int, until: float, heavy: threading.Semaphore,
            tally: Tally) -> None:
     rng = random.Random(seed)
     session = requests.Session()
+    session.headers["X-Forwarded-For"] = f"10.0.0.{seed}"  # the server trusts loopback
     while time.monotonic() < until:
         try:
             one_request(base, session, rng, heavy, tally)
         except requests.RequestException as error:
             tally.add("connection", 599, 0.0, str(error))
+
+
+def slow_connections(port: int, until: float, tally: Tally) -> None:
+    """``SLOW_CONNECTIONS`` connections sending a head a byte a second, each opened again
+    when the server drops it at the head deadline (with 408, or closed if nothing came)."""
+    head = b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 100
+    open_ones: list[tuple[socket.socket, int, float]] = []
+    while time.monotonic() < until:
+        while len(open_ones) < SLOW_CONNECTIONS:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.setblocking(False)
+            open_ones.append((sock, 0, time.monotonic()))
+        kept = []
+        for sock, sent, opened in open_ones:
+            try:
+                answer = sock.recv(64)  # the server's 408 (or its close) ends the connection
+            except BlockingIOError:
+                with contextlib.suppress(OSError):
+                    sock.send(head[sent:sent + 1])
+                    kept.append((sock, sent + 1, opened))
+                    continue
+                answer = b""
+            except OSError:
+                answer = b""
+            status = int(answer[9:12]) if answer[9:12].isdigit() else 0
+            tally.add("slow", status, time.monotonic() - opened, answer.decode("latin-1"))
+            sock.close()
+        open_ones = kept
+        time.sleep(1.0)
+    for sock, _, _ in open_ones:
+        sock.close()
 
 
 def wait_until_ready(base: str, process: subprocess.Popen, query_workers: int) -> None:
@@ -151,7 +203,8 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "govkg", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(args.workers), "--query-workers", str(args.query_workers),
-         "--query-timeout", str(args.query_timeout), "--max-rows", "1000"],
+         "--query-timeout", str(args.query_timeout), "--max-rows", "1000",
+         "--query-memory", str(QUERY_MEMORY_MB), "--trusted-proxy", "127.0.0.1"],
         env={**os.environ, "GOVKG_CACHE_DIR": cache}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
     try:
@@ -162,6 +215,7 @@ def main() -> None:
         until = started + duration
         threads = [threading.Thread(target=client, args=(base, n, until, heavy, tally))
                    for n in range(args.clients)]
+        threads.append(threading.Thread(target=slow_connections, args=(port, until, tally)))
         for thread in threads:
             thread.start()
         samples: list[tuple[float, int]] = []

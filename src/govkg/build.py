@@ -1,8 +1,9 @@
 """Build the named graphs from the sources, once: the result is cached by a hash of the inputs.
 
 The build parses every source file, generates the report's sentences, runs OWL RL, and
-writes all named graphs as one N-Quads file under the cache directory. Later starts load
-that file straight into Oxigraph.
+writes all named graphs as one N-Quads file under the cache directory, its checksum last.
+Later starts load that file straight into Oxigraph, once it matches its checksum
+(``govkg.files``); one that does not is built again.
 """
 
 import hashlib
@@ -13,7 +14,7 @@ import owlrl
 from rdflib import Graph
 
 from govkg import __version__
-from govkg.files import atomic_path
+from govkg.files import atomic_path, is_intact, write_checksum
 from govkg.report import read_report, report_graph
 from govkg.resources import Sources
 from govkg.turtle import read_turtle
@@ -95,11 +96,12 @@ def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
             for line in graph.serialize(format="nt", encoding="utf-8").splitlines():
                 if line.endswith(b" ."):
                     out.write(line[:-2] + suffix)
+    write_checksum(path)  # last: a file without it is not trusted
 
 
 def cached_build(sources: Sources, cache_dir: Path) -> Path:
     """The N-Quads file of all graphs for these sources, building it if it is not cached."""
     path = Path(cache_dir) / f"graphs-{input_hash(sources)[:16]}.nq"
-    if not path.exists():
+    if not is_intact(path):  # missing, or cut or garbled since: built again
         write_nquads(build_graphs(sources), path)
     return path

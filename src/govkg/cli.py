@@ -262,12 +262,25 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
               help="Query worker processes per server worker (default 2).")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="An endpoint SPARQL SERVICE may call (repeatable; default: none).")
+@click.option("--allowed-host", multiple=True, metavar="HOST",
+              help="A host name the server answers for (repeatable; .example.org matches "
+                   "subdomains; default: any). Production sets it, with --base-url.")
+@click.option("--trusted-proxy", multiple=True, metavar="ADDRESS",
+              help="A reverse proxy (address or network) whose X-Forwarded-For / Forwarded "
+                   "headers are believed (repeatable; default: none).")
+@click.option("--query-memory", type=click.IntRange(min=64), default=None, metavar="MIB",
+              help="Most memory one query worker may use (default: the machine's memory "
+                   "shared among all query workers).")
+@click.option("--allow-unconfined", is_flag=True, default=None,
+              help="Serve even where query workers cannot be cut off from the network.")
 @click.pass_obj
 def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
           base_url: str | None, store_dir: Path | None, endpoint: str | None,
           query_timeout: float | None,
           max_rows: int | None, query_workers: int | None,
-          service_allow: tuple[str, ...]) -> None:
+          service_allow: tuple[str, ...], allowed_host: tuple[str, ...],
+          trusted_proxy: tuple[str, ...], query_memory: int | None,
+          allow_unconfined: bool | None) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
     from govkg.settings import load_settings
     from govkg.web.serve.server import serve as run_server
@@ -277,5 +290,8 @@ def serve(settings: dict[str, Any], host: str | None, port: int | None, workers:
                  "store": str(store_dir) if store_dir else None, "endpoint": endpoint,
                  "query_timeout": query_timeout, "max_rows": max_rows,
                  "query_workers": query_workers,
-                 "service_allow": " ".join(service_allow) or None}
+                 "service_allow": " ".join(service_allow) or None,
+                 "allowed_hosts": " ".join(allowed_host) or None,
+                 "trusted_proxies": " ".join(trusted_proxy) or None,
+                 "query_memory_mb": query_memory, "allow_unconfined": allow_unconfined}
     run_server(load_settings(overrides))

@@ -2,6 +2,8 @@
 
 Each dump is written to ``<cache>/dumps-<build>/`` with a manifest giving its size,
 triple count, SHA-256 and date, so the server only ever sends files that already exist.
+The manifest is written last; a dump that no longer matches it (its size, and its SHA-256
+up to ``HASHED_MAX_BYTES``) makes the dumps build again, never served cut as the whole.
 
 A store of up to ``SORTED_MAX_QUADS`` quads is dumped in a stable sorted order (a dump's
 bytes depend on its content only). A bigger one (a persistent store of millions of quads)
@@ -13,6 +15,7 @@ counts twice).
 import gzip
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,12 +23,15 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
 
-from govkg.files import atomic_path, write_atomically
+from govkg.files import atomic_path, file_digest, write_atomically
 from govkg.formats import Format, find_format, serialise_quads
 from govkg.query import StoreLike
 from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, PREFIXES, graph_iri
 
 MANIFEST = "manifest.json"
+# a dump up to this size is hashed at every start to check it; a larger one by its size only
+HASHED_MAX_BYTES = 256 << 20
+log = logging.getLogger("govkg.distributions")
 SORTED_MAX_QUADS = 1_000_000
 
 
@@ -146,9 +152,25 @@ def read_manifest(directory: Path) -> list[BuiltDistribution] | None:
     except (FileNotFoundError, ValueError):
         return None
     built = [BuiltDistribution(**entry) for entry in entries if entry.get("file") in BY_FILE]
-    if len(built) != len(DISTRIBUTIONS) or not all((directory / b.file).is_file() for b in built):
+    if len(built) != len(DISTRIBUTIONS) or not all(is_whole(directory, b) for b in built):
         return None
     return built
+
+
+def is_whole(directory: Path, built: BuiltDistribution) -> bool:
+    """Whether a dump is the one its manifest (written last) describes: its size always,
+    its SHA-256 too up to ``HASHED_MAX_BYTES`` (a cut dump was served with the ETag and
+    digest of the whole one)."""
+    path = directory / built.file
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if size != built.size or (size <= HASHED_MAX_BYTES and file_digest(path) != built.sha256):
+        log.warning("%s is not the dump its manifest describes: building the dumps again",
+                    path)
+        return False
+    return True
 
 
 def build_distributions(store: StoreLike, directory: Path) -> list[BuiltDistribution]:

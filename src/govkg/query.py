@@ -13,7 +13,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Variable
 
 from govkg.errors import QueryError
-from govkg.sparql_text import CACHED_TEXT_LENGTH, unescape
+from govkg.sparql_text import CACHED_TEXT_LENGTH, check_nesting, unescape
 from govkg.vocab import PREFIXES
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
@@ -40,12 +40,14 @@ def run_query(
     substitutions: dict[Variable, Term] | None = None,
     union_default_graph: bool = True,
 ) -> QueryResult:
-    """Evaluate ``text``; a query Oxigraph cannot parse raises ``QueryError``.
+    """Evaluate ``text``; a query Oxigraph cannot parse (or nested too deep for its
+    parser) raises ``QueryError``.
 
     ``default_graphs`` and ``named_graphs`` set the dataset (an empty list is an empty
     dataset part); ``substitutions`` binds variables to terms (never paste terms into text).
     ``union_default_graph=False`` lets the query's own FROM / FROM NAMED set the dataset.
     """
+    check_nesting(text)  # before the engine's parser, which recursion can crash
     options: dict = {"prefixes": prefixes_named(text)}
     if default_graphs is not None:
         options["default_graph"] = [NamedNode(iri) for iri in default_graphs]

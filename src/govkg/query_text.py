@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 
-from govkg.sparql_text import TOKEN, unescape
+from govkg.sparql_text import tokens, unescape
 
 Term = NamedNode | BlankNode | Literal
 
@@ -82,15 +82,15 @@ def _where_brace(text: str) -> int:
     the top level after ``WHERE``, or without that keyword the first one at the top level
     (but a CONSTRUCT's first one is its template)."""
     form, after_where, depth = None, False, 0
-    for match in TOKEN.finditer(text):
-        word, other = (match.group("word") or "").upper(), match.group("other")
+    for token in tokens(text):
+        word, other = (token.group("word") or "").upper(), token.group("other")
         if word and form is None and word not in ("BASE", "PREFIX"):
             form = word
         if word == "WHERE" and depth == 0:
             after_where = True
         elif other in ("{", "("):
             if other == "{" and depth == 0 and (after_where or form != "CONSTRUCT"):
-                return match.end()
+                return token.end
             depth += 1
         elif other in ("}", ")"):
             depth -= 1
@@ -133,18 +133,18 @@ def without_dataset(text: str) -> str:
     """
     text = unescape(text)
     spans, pending = [], None
-    for match in TOKEN.finditer(text):
-        kind = match.lastgroup
+    for token in tokens(text):
+        kind = token.lastgroup
         if kind == "comment":
             continue
-        word = (match.group("word") or "").upper()
+        word = (token.group("word") or "").upper()
         if pending is None:
             if word == "FROM":
-                pending = match.start()
+                pending = token.start
         elif word == "NAMED":
             continue
         else:
-            spans.append((pending, match.end() if kind in ("iri", "pname") else match.start()))
+            spans.append((pending, token.end if kind in ("iri", "pname") else token.start))
             pending = None
     for start, end in reversed(spans):
         text = text[:start] + text[end:]
@@ -152,10 +152,10 @@ def without_dataset(text: str) -> str:
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str]]:
-    for match in TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
+    for token in tokens(text):
+        kind = token.lastgroup or "other"
         if kind not in ("comment",):
-            yield kind, match.group(kind)
+            yield kind, token.group(kind)
 
 
 def _resolve(kind: str, value: str, prefixes: dict[str, str]) -> str | None:

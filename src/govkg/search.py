@@ -44,6 +44,7 @@ import re
 import sqlite3
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,7 +58,8 @@ from pypinyin.constants import RE_HANS
 from pypinyin.seg.simpleseg import simple_seg
 
 from govkg.builds import build_id
-from govkg.files import atomic_path
+from govkg.errors import GovkgError
+from govkg.files import atomic_path, is_intact, write_checksum
 from govkg.query import StoreLike, run_query
 from govkg.search_short import (
     GRAMS_SCHEMA,
@@ -70,7 +72,7 @@ from govkg.search_short import (
 from govkg.store import open_store
 from govkg.vocab import DCT_NS, RDF_TYPE, RDFS_NS, SKOS_NS, graph_iri
 
-INDEX_FORMAT = "2"  # bump when the index's layout or content changes for the same graphs
+INDEX_FORMAT = "3"  # bump when the index's layout or content changes for the same graphs
 MAX_QUERY_CHARS = 200  # longer queries are cut: a search box needs no more
 MAX_LIMIT = 200
 SNIPPET_CONTEXT = 30  # characters kept either side of the first match in long texts
@@ -158,8 +160,22 @@ class Hit:
 
 # --- Text helpers ---------------------------------------------------------------------------
 
+# Characters that NFKC makes one ASCII letter or digit (full-width ｙ, circled ①,
+# mathematical 𝐲 …), mapped so: a query typed in full width finds the ASCII label. Other
+# compatibility characters (full-width punctuation, which the report's text is full of)
+# are kept, as the full-text index holds the text as written.
+_COMPATIBLE_ALNUM = {
+    code: folded for start, end in ((0x2000, 0x3400), (0xFF00, 0xFFF0), (0x1D400, 0x1D800))
+    for code in range(start, end)
+    if len(folded := unicodedata.normalize("NFKC", chr(code))) == 1
+    and folded.isascii() and folded.isalnum()}
+
+
 def fold(text: str) -> str:
-    """Lower-case ``text`` character by character, so positions in the result match it."""
+    """Lower-case ``text`` character by character, so positions in the result match it,
+    with ``_COMPATIBLE_ALNUM`` mapped (full-width ``ｙｓｓ`` is ``yss``)."""
+    if not text.isascii():
+        text = text.translate(_COMPATIBLE_ALNUM)
     # str.lower maps every character on its own except a final capital sigma, and never
     # drops one: when the length is kept, each character became one.
     if "\u03a3" not in text and len(low := text.lower()) == len(text):
@@ -359,8 +375,12 @@ def build_index(store: StoreLike, path: Path | str) -> Path:
     path = Path(path)
     texts = read_texts(store)
     types = read_types(store)
-    with atomic_path(path) as tmp:
-        _write_index(tmp, texts, types)
+    try:
+        with atomic_path(path) as tmp:
+            _write_index(tmp, texts, types)
+    except sqlite3.Error as error:  # a full disk: one line, and nothing left behind
+        raise GovkgError(f"could not write the search index {path}: {error}") from None
+    write_checksum(path)  # last: an index without it is not trusted
     return path
 
 
@@ -423,7 +443,7 @@ def open_index(settings: dict[str, Any], store: StoreLike | None = None) -> Sear
     index has to be built.
     """
     path = search_index_path(settings, build_id(settings))
-    if not path.is_file():
+    if not is_intact(path):  # missing, or corrupted since it was built: built again
         build_index(store if store is not None else open_store(settings), path)
     return SearchIndex(path)
 

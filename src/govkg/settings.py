@@ -56,6 +56,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("service_allow", "",
             "Space-separated endpoint IRIs that SPARQL SERVICE may call (default: none, "
             "SERVICE is refused)."),
+    Setting("allowed_hosts", "",
+            "Space-separated host names the server answers for (a leading dot matches "
+            "subdomains: .example.org); a request naming another host gets 400 (default: "
+            "any host; production sets this and base_url)."),
+    Setting("trusted_proxies", "",
+            "Space-separated addresses or networks of reverse proxies whose X-Forwarded-For, "
+            "X-Forwarded-Proto and Forwarded headers are believed (default: none)."),
+    Setting("allow_unconfined", False,
+            "Run user queries even where a query worker cannot be cut off from the network "
+            "(no network namespace); by default such a server refuses to start."),
+    Setting("query_memory_mb", 0,
+            "Most memory (MiB) one query worker may use; a query needing more is stopped with "
+            "503 (default 0: the machine's memory shared among all query workers)."),
     Setting("runtime_dir", None,
             "Directory for state the server processes share (made by `govkg serve`)."),
 )
@@ -67,7 +80,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         value = os.environ.get(setting.env_var, setting.default)
-        if isinstance(setting.default, int) and isinstance(value, str):
+        if isinstance(setting.default, bool) and isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes", "on")
+        elif isinstance(setting.default, int) and isinstance(value, str):
             value = int(value)
         values[setting.name] = value
     for name, value in (overrides or {}).items():

@@ -11,20 +11,145 @@ variables and prefixed names never count, and escaped keywords are still found.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import NamedTuple
+
+from govkg.errors import QueryError
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<pname>(?:[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:[\w.\-:%\\\u00C0-\uFFFF]*)
-  | (?P<word>[A-Za-z_][\w\-]*)
-  | (?P<other>\S)
-""", re.VERBOSE)
+# Each pattern is tried only where its first character stands, and each is possessive
+# (``*+``): none backtracks, and none is tried again over text it has read. An unclosed
+# string is one bad token to the end of its line (or of the text, for a long string),
+# which the parser refuses anyway. So a query is read in time linear in its length: the
+# earlier single regex read ``BIND("\"\"\"…`` and ``a.a.a.…`` in quadratic time (24 KB:
+# 9.2 s), outside the query time limit.
+_SPACE = re.compile(r"\s++")
+_COMMENT = re.compile(r"#[^\n\r]*+")
+_LONG_STRINGS = {"'''": re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*+'''", re.DOTALL),
+                 '"""': re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*+"""', re.DOTALL)}
+_SHORT_STRINGS = {"'": re.compile(r"'(?:[^'\\\n\r]|\\.)*+'"),
+                  '"': re.compile(r'"(?:[^"\\\n\r]|\\.)*+"')}
+_TO_LINE_END = re.compile(r"[^\n\r]*+")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*+>")
+_VAR = re.compile(r"[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]++")
+_NAME_RUN = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*+")
+# the local part of a prefixed name: its characters, %-escapes and \-escapes (``e:a\#``
+# is one name, not a name and a comment); a trailing dot is not part of it
+_LOCAL = re.compile(r"(?:[\w\-:.\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}"
+                    r"|\\[_~.\-!$&'()*+,;=/?#@%])*+")
+_WORD = re.compile(r"[A-Za-z_][\w\-]*+")
+OPENING, CLOSING = "{([", "})]"
+MAX_NESTING = 128  # groups, brackets and parentheses inside each other; deeper is refused
+
+
+class Token(NamedTuple):
+    kind: str  # comment, string, iri, var, pname, word, other (one character) or bad
+    value: str
+    start: int
+    end: int
+
+    def group(self, kind: str) -> str | None:
+        """The token's text if it is of ``kind`` (as a regex match's named group)."""
+        return self.value if self.kind == kind else None
+
+    @property
+    def lastgroup(self) -> str:
+        return self.kind
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The SPARQL tokens of ``text`` (escapes not resolved: see ``unescape``), in linear
+    time; whitespace is skipped, comments are tokens."""
+    position, length = 0, len(text)
+    while position < length:
+        char = text[position]
+        if char.isspace():
+            position = _SPACE.match(text, position).end()
+            continue
+        token = _token_at(text, position, char)
+        if token.kind == "run":  # a name run with no colon after it: the words in it
+            yield from _words(token)
+        else:
+            yield token
+        position = token.end
+
+
+def _token_at(text: str, position: int, char: str) -> Token:
+    match: re.Match | None = None
+    kind = "other"
+    if char == "#":
+        match, kind = _COMMENT.match(text, position), "comment"
+    elif char in "'\"":
+        quote = text[position:position + 3]
+        long_string = quote in _LONG_STRINGS
+        match, kind = (_LONG_STRINGS[quote] if long_string
+                       else _SHORT_STRINGS[char]).match(text, position), "string"
+        if match is None:  # unclosed: the rest of the line (or text) is one bad token
+            end = len(text) if long_string else _TO_LINE_END.match(text, position).end()
+            return Token("bad", text[position:end], position, end)
+    elif char == "<":
+        match, kind = _IRI.match(text, position), "iri"
+    elif char in "?$":
+        match, kind = _VAR.match(text, position), "var"
+    elif char == ":":
+        end = _local_end(text, position + 1)
+        return Token("pname", text[position:end], position, end)
+    else:
+        match = _NAME_RUN.match(text, position)
+        if match is not None:
+            if text.startswith(":", match.end()):
+                end = _local_end(text, match.end() + 1)
+                return Token("pname", text[position:end], position, end)
+            return Token("run", match.group(), position, match.end())
+    if match is None:
+        return Token("other", char, position, position + 1)
+    return Token(kind, match.group(), position, match.end())
+
+
+def _local_end(text: str, position: int) -> int:
+    end = _LOCAL.match(text, position).end()
+    while end > position and text[end - 1] == "." and text[end - 2:end] != "\\.":
+        end -= 1
+    return end
+
+
+def _words(run: Token) -> Iterator[Token]:
+    """A run of name characters not followed by a colon: its words, and the other
+    characters between them (``a.SERVICE`` is ``a``, ``.``, ``SERVICE``)."""
+    position, value = 0, run.value
+    while position < len(value):
+        match = _WORD.match(value, position)
+        if match is None:
+            yield Token("other", value[position], run.start + position,
+                        run.start + position + 1)
+            position += 1
+        else:
+            yield Token("word", match.group(), run.start + position, run.start + match.end())
+            position = match.end()
+
+
+def nesting_depth(text: str) -> int:
+    """How deep groups, brackets and parentheses nest in ``text`` (outside strings, IRIs
+    and comments)."""
+    depth = deepest = 0
+    for token in tokens(text):
+        if token.kind == "other":
+            if token.value in OPENING:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.value in CLOSING:
+                depth = max(0, depth - 1)
+    return deepest
+
+
+def check_nesting(text: str) -> None:
+    """Refuse a query nested deeper than ``MAX_NESTING``: the engine's parser recurses for
+    each level, and 10,000 nested ``{`` crashed the process that read them."""
+    if nesting_depth(text) > MAX_NESTING:
+        raise QueryError(f"The query nests groups, brackets or parentheses more than "
+                         f"{MAX_NESTING} deep; write it flatter.")
+
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
                    "WITH"}
@@ -37,20 +162,22 @@ def unescape(text: str) -> str:
     return _UNICODE_ESCAPE.sub(one, text)
 
 
-CACHED_TEXT_LENGTH = 4096  # short queries come again and again; long ones are not kept
+CACHED_TEXT_LENGTH = 4096  # short queries come again and again: many are kept
+LONG_TEXTS_KEPT = 4  # a long one is read once per request, not once per question asked
 
 
 def keywords(text: str) -> tuple[str, ...]:
     """The bare words of a query, upper-cased, in order (not strings, IRIs, names …)."""
-    return _cached_keywords(text) if len(text) <= CACHED_TEXT_LENGTH else _keywords(text)
+    return _cached_keywords(text) if len(text) <= CACHED_TEXT_LENGTH \
+        else _long_keywords(text)
 
 
 def _keywords(text: str) -> tuple[str, ...]:
-    return tuple(m.group("word").upper() for m in TOKEN.finditer(unescape(text))
-                 if m.group("word"))
+    return tuple(t.value.upper() for t in tokens(unescape(text)) if t.kind == "word")
 
 
 _cached_keywords = lru_cache(maxsize=1024)(_keywords)
+_long_keywords = lru_cache(maxsize=LONG_TEXTS_KEPT)(_keywords)
 
 
 def is_update(text: str) -> bool:
@@ -80,13 +207,12 @@ def uses_service(text: str) -> bool:
 def service_targets(text: str) -> list[str | None]:
     """What each SERVICE clause names: its ``<IRI>``, or None when it is not a plain IRI
     (a variable or a prefixed name, which the allowlist never matches)."""
-    tokens = [m for m in TOKEN.finditer(unescape(text))
-              if not m.group("comment")]
+    read = [t for t in tokens(unescape(text)) if t.kind != "comment"]
     targets: list[str | None] = []
-    for index, token in enumerate(tokens):
+    for index, token in enumerate(read):
         if (token.group("word") or "").upper() != "SERVICE":
             continue
-        following = tokens[index + 1:index + 3]
+        following = read[index + 1:index + 3]
         if following and (following[0].group("word") or "").upper() == "SILENT":
             following = following[1:]
         iri = following[0].group("iri") if following else None

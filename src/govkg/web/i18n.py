@@ -1,11 +1,15 @@
 """Two languages, zh and en: which one a request gets, and the switch that remembers it.
 
 The language comes from, in order: a ``lang`` cookie set by the switch (``/lang/<code>``),
-then the browser's ``Accept-Language``, then English. Message catalogues live in
-``translations/`` (Flask-Babel, gettext); ``docs/i18n.md`` says how to update them.
+then the browser's ``Accept-Language``, then English. The switch goes back only to a path
+on this site (never an open redirect), and its cookie is ``Secure`` over HTTPS. Message
+catalogues live in ``translations/`` (Flask-Babel, gettext); ``docs/i18n.md`` says how to
+update them.
 """
 
-from flask import Blueprint, Flask, Response, redirect, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale
 from werkzeug.exceptions import NotFound
 
@@ -32,10 +36,27 @@ def current_language() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after switching: a path on this site only (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("browse.home")
+    """Where to go after switching: a path on this site only, read as a browser reads it.
+
+    A browser drops tabs and line breaks from a URL and takes ``\\`` for ``/``, so
+    ``/\t/evil.example`` and ``/\\evil.example`` lead to another host: any control
+    character, backslash, scheme or host sends the client home instead.
+    """
+    home = url_for("browse.home")
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+            or parts.path.startswith("//"):
+        return home
     return target
+
+
+def is_secure_site() -> bool:
+    """Whether the client reached this site over HTTPS: the request says so (directly, or
+    through a trusted proxy's header), or the public base URL does."""
+    base = current_app.config["GOVKG"].get("base_url") or ""
+    return request.is_secure or base.startswith("https:")
 
 
 @bp.route("/lang/<code>")
@@ -44,7 +65,8 @@ def switch(code: str) -> Response:
     if code not in LANGUAGES:
         raise NotFound(f"No language {code!r} here: choose one of {', '.join(LANGUAGES)}.")
     response = redirect(safe_next(request.args.get("next")), code=303)
-    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=is_secure_site())
     return response
 
 

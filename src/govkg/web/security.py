@@ -6,6 +6,9 @@ Every response gets ``X-Request-Id`` (also in error bodies and the access log),
 worker's own part). HTML gets a ``Content-Security-Policy`` whose script nonce is new for
 every response; templates read it as ``csp_nonce()``. The headers that never change are
 added by a WSGI middleware (``FixedHeaders``), outside Flask's header handling.
+
+The ``allowed_hosts`` setting becomes Flask's ``TRUSTED_HOSTS`` (400 for any other Host),
+and ``trusted_proxies`` lets those proxies name the client (``govkg.web.forwarded``).
 """
 
 import os
@@ -18,9 +21,11 @@ from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import RequestURITooLarge
 
+from govkg.web import forwarded
+from govkg.web.serve.request_reader import MAX_BODY_BYTES  # a larger body is answered 413
+
 bp = Blueprint("security", __name__)
 
-MAX_BODY_BYTES = 1 << 20  # a larger body is answered 413
 MAX_URL_BYTES = 8190  # gunicorn's longest request line; a longer URL is answered 414
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -50,9 +55,15 @@ class FixedHeaders:
 
 @bp.record_once
 def set_up(state: BlueprintSetupState) -> None:
-    if state.app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no cap
-        state.app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    config = state.app.config
+    if config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no cap
+        config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    settings = config.get("GOVKG") or {}
+    hosts = (settings.get("allowed_hosts") or "").split()
+    if hosts:  # Flask answers 400 for a Host header (or forwarded host) not in the list
+        config["TRUSTED_HOSTS"] = hosts
     state.app.wsgi_app = FixedHeaders(state.app.wsgi_app)
+    forwarded.apply(state.app, settings.get("trusted_proxies"))
 
 
 def request_id() -> str:

@@ -1,4 +1,5 @@
-"""gunicorn's threaded worker, with new connections spread evenly over the server workers.
+"""The threaded worker that reads requests in its event loop
+(``govkg.web.serve.reading_worker``), with new connections spread evenly over the server workers.
 
 Every server worker waits on the same listening socket, and the kernel wakes them all for a
 new connection: whichever runs first takes it, and a kept-alive connection then stays with
@@ -19,7 +20,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from gunicorn.workers.gthread import ThreadWorker
+from govkg.web.serve.reading_worker import ReadingThreadWorker
 
 PASS_SECONDS = 0.002
 _GONE = 2**62  # the count of a slot without a live worker: never the least
@@ -48,8 +49,8 @@ class ConnectionBoard:
         return min(self._counts)
 
 
-class BalancedThreadWorker(ThreadWorker):
-    """gthread, letting a less loaded sibling take each new connection first."""
+class BalancedThreadWorker(ReadingThreadWorker):
+    """The reading worker, letting a less loaded sibling take each new connection first."""
 
     board: ConnectionBoard | None = None  # both set by the master before it forks
     board_slot: int | None = None

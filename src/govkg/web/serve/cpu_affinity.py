@@ -13,7 +13,10 @@ new worker the CPU fewest workers have (``choose_cpu``), and the worker pins its
 query still running after 20 ms (``query_pool.LOOSE_AFTER_SECONDS``) is let loose on every
 CPU (``spread``), so it does not crowd its web worker, and its worker is pinned back when
 it is done (``pin``). Where the system has no affinity calls (not Linux), nothing is
-pinned.
+pinned. A query still running after a second is also lowered in priority
+(``HEAVY_NICENESS``, ``lower``): on a busy machine the web processes, and so pages and
+quick queries, come first; ``restore`` puts it back (or says it cannot: raising a priority
+needs privileges, and the pool then replaces that worker).
 """
 
 import contextlib
@@ -21,6 +24,7 @@ import os
 from collections.abc import Iterable
 
 _HAS_AFFINITY = hasattr(os, "sched_setaffinity")
+HEAVY_NICENESS = 10
 _all_cpus: set[int] = set()  # what this process could use before it was pinned
 _own_cpus: set[int] = set()  # where this process is pinned (empty: not pinned)
 
@@ -66,3 +70,18 @@ def _set(pid: int, cpus: set[int]) -> None:
         return
     with contextlib.suppress(OSError):  # it has just exited: the pool replaces it anyway
         os.sched_setaffinity(pid, cpus)
+
+
+def lower(pid: int) -> None:
+    """Let process ``pid`` (a long query) yield the CPU to the web processes."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, pid, HEAVY_NICENESS)
+
+
+def restore(pid: int) -> bool:
+    """Give process ``pid`` this process's priority again; False where that is refused."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0))
+    except (OSError, AttributeError):
+        return False
+    return True

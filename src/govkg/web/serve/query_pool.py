@@ -8,7 +8,12 @@ once, and a fresh worker is started in the background. A query that runs past
 ``HEAVY_AFTER_SECONDS`` must hold one of its client's slots (``govkg.web.serve.client_slots``),
 else it is stopped with ``TooManyHeavyQueries``. A worker keeps its web process's CPU
 (``govkg.web.serve.cpu_affinity``) while it answers quick queries; one still running after
-``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. All workers are started by one
+``LOOSE_AFTER_SECONDS`` may use every CPU until it is done. Which waiting query gets a free
+worker is decided by ``govkg.web.serve.lanes`` (bounded, fair, and one worker kept from
+heavy clients); a heavy client with no free slot is refused before its query runs, and a
+query that crashes its worker counts against its client. On SIGTERM the running queries are
+stopped (``stop_all_queries``) and answered 503 before the process exits: the graceful
+timeout (10 s) is shorter than a query's (30 s). All workers are started by one
 long-lived thread, because a worker dies with the thread that forked it
 (``PR_SET_PDEATHSIG``).
 """
@@ -32,7 +37,9 @@ from typing import Any
 from govkg.web.serve import cpu_affinity
 from govkg.web.serve.channel import Channel
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
-from govkg.web.serve.query_worker import QueryAnswer, QueryJob
+from govkg.web.serve.lanes import Lanes
+from govkg.web.serve.lanes import PoolBusy as PoolBusy  # raised by run(), caught by views
+from govkg.web.serve.query_worker import QueryAnswer, QueryJob, needs_network
 
 LOOSE_AFTER_SECONDS = 0.02  # a query still running then may leave its web worker's CPU
 HEAVY_AFTER_SECONDS = 1.0
@@ -50,12 +57,12 @@ class QueryTimedOut(Exception):
     """The query ran past the limit; its worker was killed."""
 
 
-class PoolBusy(Exception):
-    """No worker became free within the time limit."""
-
-
 class WorkerDied(Exception):
     """The worker died during the query (out of memory, or killed from outside)."""
+
+
+class ServerStopping(PoolBusy):
+    """The server is stopping: the query was stopped, or not started."""
 
 
 class TooManyHeavyQueries(Exception):
@@ -89,7 +96,9 @@ class QueryPool:
         self.settings = settings
         self.size = size
         self.slots = slots
-        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()  # hot workers stay hot
+        self.lanes = Lanes(size)  # who gets the next free worker
+        self._busy: set[Worker] = set()  # workers running a query now
+        self.stopping = False
         self._to_start: queue.Queue[None] = queue.Queue()
         self._workers: set[Worker] = set()
         self._lock = threading.Lock()
@@ -99,13 +108,30 @@ class QueryPool:
             self._to_start.put(None)
         self._starter.start()
         atexit.register(self.close)
+        _POOLS.append(self)
 
     def run(self, job: QueryJob, client: str, timeout: float) -> QueryAnswer:
         """``job``'s answer; raises one of this module's exceptions when it has none."""
+        if self.stopping:
+            raise ServerStopping
+        if self.lanes.is_heavy(client) and not self.slots.has_free(client):
+            raise TooManyHeavyQueries  # refused before it runs: no worker is stopped
+        worker = self.lanes.take(client, timeout + WORKER_WAIT_GRACE_SECONDS)
+        with self._lock:
+            self._busy.add(worker)
         try:
-            worker = self._idle.get(timeout=timeout + WORKER_WAIT_GRACE_SECONDS)
-        except queue.Empty:
-            raise PoolBusy from None
+            answer, reusable = self._run_on(worker, job, client, timeout)
+        finally:
+            with self._lock:
+                self._busy.discard(worker)
+        if reusable:
+            self.lanes.put(worker)
+        return answer
+
+    def _run_on(self, worker: Worker, job: QueryJob, client: str, timeout: float
+                ) -> tuple[QueryAnswer, bool]:
+        """The answer, and whether the worker may run the next query (else it is being
+        replaced)."""
         started = time.monotonic()
         deadline = started + timeout
         try:
@@ -114,9 +140,15 @@ class QueryPool:
                 worker.spread()  # not a quick one: it may use every CPU
                 heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
                 if not worker.answered_within(heavy_at - time.monotonic()):
+                    self.lanes.mark_heavy(client)
+                    cpu_affinity.lower(worker.process.pid)  # pages and quick queries first
                     with self.slots.hold(client):
                         if not worker.answered_within(deadline - time.monotonic()):
                             raise QueryTimedOut
+                    if not cpu_affinity.restore(worker.process.pid):
+                        answer = worker.channel.receive()
+                        self._replace(worker)  # it cannot get its priority back
+                        return answer, False
                 worker.pin()
             answer = worker.channel.receive()
         except NoSlotFree:
@@ -127,9 +159,20 @@ class QueryPool:
             raise
         except (EOFError, OSError):
             self._replace(worker)
+            if self.stopping:
+                raise ServerStopping from None
+            self.lanes.mark_heavy(client)  # a crash counts against the client like a timeout
             raise WorkerDied from None
-        self._idle.put(worker)
-        return answer
+        return answer, True
+
+    def stop_queries(self) -> None:
+        """The server is stopping: stop every running query (each is answered 503 before
+        the web process exits) and start no more."""
+        self.stopping = True
+        with self._lock:
+            busy = list(self._busy)
+        for worker in busy:
+            worker.process.kill()
 
     def wait_until_ready(self, limit: float = STARTUP_LIMIT_SECONDS) -> bool:
         """Wait until every worker runs (or ``limit`` passes); whether they all do."""
@@ -168,7 +211,7 @@ class QueryPool:
                     continue
                 with self._lock:
                     self._workers.add(worker)
-                self._idle.put(worker)
+                self.lanes.put(worker)
 
     def _retry_later(self) -> None:
         time.sleep(RESTART_PAUSE_SECONDS)
@@ -196,10 +239,13 @@ class QueryPool:
             process.wait()
             channel.close()
             raise
-        if not isolated and not self.settings.get("service_allow") \
-                and not self.settings.get("endpoint"):
-            log.warning("query worker %s could not be cut off from the network; only the "
-                        "keyword guard keeps SERVICE out", process.pid)
+        if not isolated and not needs_network(self.settings):
+            if self.settings.get("allow_unconfined"):
+                log.warning("query worker %s could not be cut off from the network; only "
+                            "the keyword guard keeps SERVICE out", process.pid)
+            else:
+                log.error("query worker %s could not be cut off from the network: it runs "
+                          "no user queries (allow it with --allow-unconfined)", process.pid)
         return Worker(process, channel, isolated)
 
     def close(self) -> None:
@@ -207,6 +253,15 @@ class QueryPool:
             workers, self._workers = list(self._workers), set()
         for worker in workers:
             worker.stop()
+
+
+_POOLS: list[QueryPool] = []  # the pools of this process
+
+
+def stop_all_queries() -> None:
+    """Stop the running queries of every pool of this process (on SIGTERM)."""
+    for pool in _POOLS:
+        pool.stop_queries()
 
 
 def make_pool(settings: dict[str, Any]) -> QueryPool:

@@ -5,7 +5,9 @@ process it can kill (``govkg.web.serve.query_pool``). The worker opens its store
 ``govkg.store.open_store`` like every other part of govkg, cuts results at ``max_rows``
 and serialises them itself, so only bytes cross the pipe. It has no network unless the
 settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
-namespace first, so no query, whatever the keyword guard misses, can fetch anything.
+namespace first, so no query, whatever the keyword guard misses, can fetch anything; where
+the system refuses that, it answers every query ``unconfined`` unless the operator has
+allowed it (``allow_unconfined``), and ``govkg serve`` refuses to start.
 
 Run as ``python -m govkg.web.serve.query_worker FD PARENT_PID``: FD is its end of a socket pair.
 """
@@ -16,6 +18,7 @@ import os
 import resource
 import signal
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -38,7 +41,8 @@ from govkg.query import QueryResult, run_query
 from govkg.vocab import PREFIXES
 from govkg.web.serve.channel import Channel
 
-MEMORY_LIMIT_BYTES = 4 << 30  # a query that needs more dies alone (the pool answers 503)
+MEMORY_SHARE = 0.75  # of the machine's memory, for all query workers together
+MIN_MEMORY_BYTES = 1 << 30
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG = 1
 PAGE = "page"  # the format name for the HTML query page: TSV or N-Triples, parsed there
@@ -59,6 +63,7 @@ class AnswerStatus(StrEnum):
     SYNTAX = "syntax"  # the parser refused it
     FAILED = "failed"  # evaluation error
     UPSTREAM = "upstream"  # an external endpoint is down or silent: ``code`` says 502 or 504
+    UNCONFINED = "unconfined"  # the worker has a network and may not run user queries
 
 
 @dataclass
@@ -72,6 +77,22 @@ class QueryAnswer:
     message: str = ""
     seconds: float = 0.0
     code: int = 0
+
+
+# the answer of a worker that could not leave the network and was not allowed to run so
+UNCONFINED = QueryAnswer(
+    AnswerStatus.UNCONFINED,
+    message="This server cannot cut its query workers off from the network, so it runs no "
+            "user queries; its operator can allow that with --allow-unconfined.")
+
+
+def can_isolate() -> bool:
+    """Whether a process here may move into an empty network namespace (tried in a
+    child process, so the caller keeps its network)."""
+    probe = subprocess.run([sys.executable, "-c", "from govkg.web.serve.query_worker import "
+                            "isolate_network; raise SystemExit(0 if isolate_network() else 1)"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    return probe.returncode == 0
 
 
 def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
@@ -146,6 +167,18 @@ def _triples(result: Any, fmt: Any, max_rows: int) -> QueryAnswer:
     return QueryAnswer(AnswerStatus.OK, "graph", body, fmt.media_type, len(triples), truncated)
 
 
+def memory_limit_bytes(settings: dict[str, Any]) -> int:
+    """The address space one query worker may use: ``query_memory_mb``, or else its share
+    of ``MEMORY_SHARE`` of the machine's memory among every query worker of the server
+    (2 × 2 workers each had 4 GiB: 16 GiB on any machine). A query needing more dies
+    alone, and the pool answers 503."""
+    if int(settings.get("query_memory_mb") or 0) > 0:
+        return int(settings["query_memory_mb"]) << 20
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    workers = int(settings.get("workers") or 1) * int(settings.get("query_workers") or 1)
+    return max(MIN_MEMORY_BYTES, int(total * MEMORY_SHARE / workers))
+
+
 def needs_network(settings: dict[str, Any]) -> bool:
     """Only an operator's SERVICE allowlist or a remote endpoint needs the network."""
     return bool(settings.get("service_allow") or settings.get("endpoint"))
@@ -174,7 +207,10 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
     settings = channel.receive()
     isolated = False if needs_network(settings) else isolate_network()
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, resource.RLIM_INFINITY))
+    refused = not isolated and not needs_network(settings) \
+        and not settings.get("allow_unconfined")
+    limit = memory_limit_bytes(settings)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
     from govkg.store import open_store
 
     store = open_store(settings)
@@ -184,7 +220,7 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
             job = channel.receive()
         except (EOFError, OSError):
             return
-        channel.send(evaluate(store, job))
+        channel.send(UNCONFINED if refused else evaluate(store, job))
 
 
 def main() -> None:

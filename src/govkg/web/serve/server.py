@@ -18,16 +18,21 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from govkg.errors import GovkgError
 from govkg.prebuilt import prepare
 from govkg.store import open_store
 from govkg.vocab import BASE
+from govkg.web.forwarded import parse_networks
 from govkg.web.serve.access_log import AccessLogger
 from govkg.web.serve.balanced_worker import BalancedThreadWorker, ConnectionBoard
 from govkg.web.serve.cpu_affinity import choose_cpu, pin_process
+from govkg.web.serve.query_worker import can_isolate, needs_network
+from govkg.web.serve.request_reader import MAX_REQUEST_LINE
 
 TIMEOUT_SECONDS = 120
-THREADS_PER_WORKER = 4
-MAX_REQUEST_LINE = 8190  # gunicorn's largest; a longer request line is answered 414
+# threads only run the app (requests are read by the event loop, reading_worker), and a
+# heavy client holds a few at most (lanes): the rest keep pages and quick queries going
+THREADS_PER_WORKER = 16
 # the access log: client, request, status, bytes, total ms, request id, app and query time
 # (``AccessLogger`` makes just these fields)
 ACCESS_LOG_FORMAT = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s '
@@ -55,6 +60,13 @@ class GovkgServer(BaseApplication):
             "access_log_format": ACCESS_LOG_FORMAT,
             "logger_class": AccessLogger,
             "limit_request_line": MAX_REQUEST_LINE,
+            # gunicorn's control socket (``worker add``, ``kill``, ``shutdown``) sat at one
+            # path per user, shared and deleted by every server on the host: govkg is
+            # stopped and scaled by signals and options, so it has none
+            "control_socket_disable": True,
+            # gunicorn believed X-Forwarded-Proto from loopback by default: only from the
+            # operator's trusted proxies (``govkg.web.forwarded`` reads the client address)
+            "forwarded_allow_ips": proxy_addresses(s),
             "errorlog": "-",
             "preload_app": False,
             "proc_name": "govkg",
@@ -100,12 +112,33 @@ class GovkgServer(BaseApplication):
         return create_app(self.settings)
 
 
+def check_confinement(settings: dict[str, Any]) -> None:
+    """Refuse to serve where query workers would have the network and nobody allowed it:
+    then only the keyword guard would keep SERVICE from fetching."""
+    if needs_network(settings) or settings.get("allow_unconfined") or can_isolate():
+        return
+    raise GovkgError("query workers cannot be cut off from the network here (unshare of a "
+                     "network namespace is refused): serve with --allow-unconfined to run user "
+                     "queries anyway, only behind the SERVICE keyword check")
+
+
+def proxy_addresses(settings: dict[str, Any]) -> str:
+    """The trusted proxies as gunicorn's ``forwarded_allow_ips``; none by default (gunicorn
+    believed X-Forwarded-Proto from loopback)."""
+    try:
+        return ",".join(str(n) for n in parse_networks(settings.get("trusted_proxies")))
+    except ValueError as error:
+        raise GovkgError(f"trusted proxies: {error}") from None
+
+
 def serve(settings: dict[str, Any]) -> None:
     """Build what the workers need, then run gunicorn until it is stopped."""
     runtime = Path(tempfile.mkdtemp(prefix="govkg-serve-"))
     (runtime / "metrics").mkdir()
     # before any process imports prometheus_client, which reads it once
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(runtime / "metrics")
+    check_confinement(settings)
+    proxy_addresses(settings)  # a bad address is one line, before anything is built
     try:
         store = open_store(settings)
         prepare(settings, store)

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from itertools import islice
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    parse,
+    parse_query_results,
+)
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
@@ -32,7 +39,13 @@ from govkg.web.display import Labeller
 from govkg.web.documents import rdf_response
 from govkg.web.examples import EXAMPLES
 from govkg.web.negotiation import pick
-from govkg.web.serve.query_pool import PoolBusy, QueryTimedOut, TooManyHeavyQueries, WorkerDied
+from govkg.web.serve.query_pool import (
+    PoolBusy,
+    QueryTimedOut,
+    ServerStopping,
+    TooManyHeavyQueries,
+    WorkerDied,
+)
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.site import current_site
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
@@ -46,6 +59,11 @@ FORMAT_PARAMS = ("format", "output")
 READ_ONLY = ("This SPARQL endpoint is read-only: SPARQL Update is refused and nothing was "
              "changed. Send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) only.")
 MAX_HTML_ROWS = 1000
+# The query page reads and shows at most this much of a result (whole rows) and this much
+# of one value; the rest is in the downloads. A 16.6 MB GROUP_CONCAT value cost 44-99 s of
+# web-process time per page.
+MAX_HTML_BYTES = 1 << 20
+MAX_HTML_VALUE_CHARS = 2000
 # The download links under a result on the query page: (name shown, format= value).
 RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "xml"))
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
@@ -183,6 +201,8 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     try:
         answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
         g.engine_seconds = answer.seconds
+        if answer.status == AnswerStatus.UNCONFINED:
+            raise refuse(ServiceUnavailable(answer.message), "unconfined")
         return answer
     except QueryTimedOut:
         count_timeout()
@@ -190,6 +210,10 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
             f"The query timed out: it ran longer than the {limit:g} s limit and was stopped. "
             "Narrow it down (LIMIT, more specific patterns) and try again.",
             retry_after=RETRY_AFTER_SECONDS), "timeout") from None
+    except ServerStopping:
+        raise refuse(ServiceUnavailable(
+            "The server is restarting and stopped this query; send it again shortly.",
+            retry_after=RETRY_AFTER_SECONDS), "stopping") from None
     except PoolBusy:
         raise refuse(ServiceUnavailable(
             "Every query worker is busy with long queries; try again shortly.",
@@ -239,16 +263,24 @@ def html_result(answer: QueryAnswer) -> dict:
     labeller = Labeller(current_site().store)
     if answer.kind == "boolean":
         return {"boolean": answer.body == b"true", "downloads": RESULT_DOWNLOADS[2:]}
+    body = answer.body
+    if len(body) > MAX_HTML_BYTES:  # whole lines only: TSV and N-Triples have one row each
+        body = body[:body.rfind(b"\n", 0, MAX_HTML_BYTES) + 1]
+
+    def show(term: object) -> object:
+        if isinstance(term, Literal) and len(term.value) > MAX_HTML_VALUE_CHARS:
+            term = Literal(term.value[:MAX_HTML_VALUE_CHARS] + " …")
+        return labeller.show(term)
+
     if answer.kind == "results":
-        solutions = parse_query_results(answer.body, format=QueryResultsFormat.TSV)
+        solutions = parse_query_results(body, format=QueryResultsFormat.TSV)
         names = [v.value for v in solutions.variables]
-        rows = [[labeller.show(row[n]) for n in names]
-                for row in islice(solutions, MAX_HTML_ROWS)]
+        rows = [[show(row[n]) for n in names] for row in islice(solutions, MAX_HTML_ROWS)]
         downloads = RESULT_DOWNLOADS
     else:
         names = ["subject", "predicate", "object"]
-        rows = [[labeller.show(t.subject), labeller.show(t.predicate), labeller.show(t.object)]
-                for t in islice(parse(answer.body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
+        rows = [[show(t.subject), show(t.predicate), show(t.object)]
+                for t in islice(parse(body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
         downloads = GRAPH_DOWNLOADS
     return {"names": names, "rows": rows, "total": answer.rows, "truncated": answer.truncated,
             "downloads": downloads}

@@ -1,0 +1,94 @@
+"""Which waiting query gets the next free query worker: a bounded, fair wait, and a lane
+that heavy queries cannot fill.
+
+Eight clients looping a cross-product COUNT held every worker, and another client's
+``ASK {}`` waited up to 30 s behind them. Here a client whose query ran past
+``HEAVY_AFTER_SECONDS`` (or timed out, or crashed its worker) is remembered as heavy for
+``REMEMBER_SECONDS``; its queries take a worker only while another stays free (when there
+are two or more), so pages, ASK and other quick queries always find one. A worker being
+restarted after a timeout counts as busy: the reserve is of free workers, not of slots.
+Waiting is first come, first served within each lane, bounded in time
+(``HEAVY_WAIT_SECONDS`` for heavy clients) and in length (``WAITING_PER_CLIENT``,
+``WAITING_PER_WORKER``): past that the pool is busy (503 with ``Retry-After``) without
+running anything, so no refused query costs a worker.
+"""
+
+import threading
+import time
+from collections import Counter, deque
+from typing import Any
+
+REMEMBER_SECONDS = 60.0
+HEAVY_WAIT_SECONDS = 5.0
+WAITING_PER_CLIENT = 2
+WAITING_PER_WORKER = 4
+_CLIENTS_KEPT = 4096  # past this many remembered clients, the expired ones are forgotten
+
+
+class PoolBusy(Exception):
+    """No worker became free in time, or too many queries wait already."""
+
+
+class Lanes:
+    def __init__(self, size: int) -> None:
+        self.reserve = 1 if size > 1 else 0  # free workers heavy clients leave to others
+        self.waiting_limit = WAITING_PER_WORKER * max(1, size)
+        self._cond = threading.Condition()
+        self._free: list[Any] = []  # idle workers, the last freed on top (hot stays hot)
+        self._waiting: dict[bool, deque[object]] = {False: deque(), True: deque()}
+        self._waiting_by_client: Counter[str] = Counter()
+        self._heavy_until: dict[str, float] = {}
+
+    def put(self, worker: Any) -> None:
+        """A worker is free (new, or done with its query)."""
+        with self._cond:
+            self._free.append(worker)
+            self._cond.notify_all()
+
+    def is_heavy(self, client: str) -> bool:
+        until = self._heavy_until.get(client)
+        return until is not None and until > time.monotonic()
+
+    def mark_heavy(self, client: str) -> None:
+        now = time.monotonic()
+        with self._cond:
+            if len(self._heavy_until) >= _CLIENTS_KEPT:
+                self._heavy_until = {c: t for c, t in self._heavy_until.items() if t > now}
+            self._heavy_until[client] = now + REMEMBER_SECONDS
+
+    def take(self, client: str, wait_seconds: float) -> Any:
+        """A free worker for ``client``'s query; ``PoolBusy`` when none is free in time or
+        too many wait already. Give it back with ``put`` (unless it was stopped)."""
+        with self._cond:
+            heavy = self.is_heavy(client)
+            waiting = sum(len(lane) for lane in self._waiting.values())
+            if waiting >= self.waiting_limit \
+                    or self._waiting_by_client[client] >= WAITING_PER_CLIENT:
+                raise PoolBusy
+            ticket = object()
+            lane = self._waiting[heavy]
+            lane.append(ticket)
+            self._waiting_by_client[client] += 1
+            deadline = time.monotonic() + (min(wait_seconds, HEAVY_WAIT_SECONDS) if heavy
+                                           else wait_seconds)
+            try:
+                while not self._may_take(ticket, heavy):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise PoolBusy
+                    self._cond.wait(remaining)
+                return self._free.pop()
+            finally:
+                lane.remove(ticket)
+                self._waiting_by_client[client] -= 1
+                if not self._waiting_by_client[client]:
+                    del self._waiting_by_client[client]
+                self._cond.notify_all()
+
+    def _may_take(self, ticket: object, heavy: bool) -> bool:
+        if not self._free:
+            return False
+        if not heavy:
+            return self._waiting[False][0] is ticket
+        return (self._waiting[True][0] is ticket
+                and len(self._free) > self.reserve + len(self._waiting[False]))

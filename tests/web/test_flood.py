@@ -1,0 +1,109 @@
+"""Heavy and crafted queries: another client's ASK and home page stay quick under a flood
+(on a real server), a query past its memory ends alone and counts against its client.
+
+The server here sits behind a "proxy" on loopback (``--trusted-proxy 127.0.0.1``), so each
+client is told apart by its ``X-Forwarded-For``, as behind nginx.
+"""
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+import requests
+from processes import query_workers
+
+from govkg.web.serve.client_slots import ClientSlots
+from govkg.web.serve.query_pool import QueryPool, WorkerDied
+from govkg.web.serve.query_worker import QueryJob
+
+from conftest import LiveServer, start_server, stop_server
+
+pytestmark = pytest.mark.server
+
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # all of it, sorted
+JSON = "application/sparql-results+json"
+FLOODERS = 8
+WARM_UP_SECONDS = 3.0  # the flooders' first queries time out (2 s): then they are known
+MEASURE_SECONDS = 4.0
+GOAL_SECONDS = 1.0
+
+
+@pytest.fixture(scope="module")
+def proxied_server(tmp_path_factory, cache_dir) -> Iterator[LiveServer]:
+    server = start_server(tmp_path_factory, "--workers", "2", "--query-workers", "4",
+                          "--query-timeout", "2",
+                          "--trusted-proxy", "127.0.0.1", cache=cache_dir)
+    yield server
+    stop_server(server)
+
+
+def ask(server: LiveServer, session: requests.Session, client: str, query: str
+        ) -> requests.Response:
+    return session.get(server.url + "/sparql", params={"query": query}, timeout=60,
+                       headers={"Accept": JSON, "X-Forwarded-For": client})
+
+
+def p95(times: list[float]) -> float:
+    return sorted(times)[int(len(times) * 0.95)]
+
+
+def test_ask_and_pages_stay_quick_under_a_flood_of_heavy_queries(proxied_server):
+    session = requests.Session()
+    assert session.get(proxied_server.url + "/", timeout=60).status_code == 200  # rendered once
+    stop = time.monotonic() + WARM_UP_SECONDS + MEASURE_SECONDS
+    answers: Counter[int] = Counter()
+
+    def flood(number: int) -> None:
+        session = requests.Session()
+        while time.monotonic() < stop:
+            answers[ask(proxied_server, session, f"10.0.0.{number}", ENDLESS).status_code] += 1
+
+    flooders = [threading.Thread(target=flood, args=(n,)) for n in range(FLOODERS)]
+    for thread in flooders:
+        thread.start()
+    time.sleep(WARM_UP_SECONDS)
+    times: dict[str, list[float]] = {"ask": [], "home": []}
+    while time.monotonic() < stop:
+        for name, send in (("ask", lambda: ask(proxied_server, session, "192.0.2.1",
+                                               "ASK {}")),
+                           ("home", lambda: session.get(proxied_server.url + "/", timeout=60,
+                                                        headers={"X-Forwarded-For": "192.0.2.1"}))):
+            started = time.monotonic()
+            assert send().status_code == 200
+            times[name].append(time.monotonic() - started)
+    for thread in flooders:
+        thread.join()
+    assert p95(times["ask"]) < GOAL_SECONDS, times["ask"]
+    assert p95(times["home"]) < GOAL_SECONDS, times["home"]
+    # the flood was answered, never dropped: timeouts and refusals, each with its status
+    assert set(answers) <= {503, 429}, answers
+
+
+def test_a_query_past_its_memory_ends_alone_and_counts_against_its_client(settings,
+                                                                          tmp_path):
+    pool = QueryPool({**settings, "query_memory_mb": 400}, 2,
+                     ClientSlots(tmp_path / "slots", 1))
+    try:
+        assert pool.wait_until_ready(120)
+        with pytest.raises(WorkerDied):  # the endpoint answers 503: it needed too much memory
+            pool.run(QueryJob(HUNGRY, None, None, True, "json", 10), "hungry", 60)
+        assert pool.lanes.is_heavy("hungry")  # a crash counts like a timeout
+        assert not pool.lanes.is_heavy("other")
+        answer = pool.run(QueryJob("ASK {}", None, None, True, "json", 10), "other", 60)
+        assert answer.status == "ok"
+    finally:
+        pool.close()
+
+
+def test_over_deep_nesting_is_400_and_no_worker_dies(proxied_server):
+    before = set(query_workers(proxied_server.process.pid))
+    response = requests.post(proxied_server.url + "/sparql", timeout=60,
+                             data="SELECT * " + "{" * 10_000 + "}" * 10_000,
+                             headers={"Content-Type": "application/sparql-query",
+                                      "Accept": JSON})
+    assert response.status_code == 400
+    assert "nests" in response.text
+    assert set(query_workers(proxied_server.process.pid)) == before
