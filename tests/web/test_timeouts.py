@@ -27,7 +27,7 @@ from processes import (
 
 from govkg.settings import load_settings
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
-from govkg.web.serve.query_worker import MEMORY_LIMIT_BYTES
+from govkg.web.serve.query_worker import memory_limit_bytes
 
 from conftest import STRICT_TIMEOUT
 
@@ -129,10 +129,12 @@ def test_a_worker_that_dies_during_a_query_gets_503(strict_server):
 
 
 def test_query_workers_have_a_memory_limit(strict_server):
+    """Their share of the machine's memory (2 web workers × 4 query workers here)."""
+    expected = memory_limit_bytes(load_settings({"workers": 2, "query_workers": 4}))
     for pid in idle_query_workers(strict_server.process.pid, 8):
         limits = Path(f"/proc/{pid}/limits").read_text()
         line = next(line for line in limits.splitlines() if line.startswith("Max address space"))
-        assert line.split()[3] == str(MEMORY_LIMIT_BYTES), line
+        assert line.split()[3] == str(expected), line
 
 
 def test_the_html_page_times_out_too(strict_server):
