@@ -52,7 +52,8 @@ def worker(monkeypatch) -> tuple[BalancedThreadWorker, ConnectionBoard, Clock, l
         taken.append(listener)
         self.nr_conns += 1
 
-    monkeypatch.setattr(balanced_worker.ThreadWorker, "accept", accept)
+    base = BalancedThreadWorker.__bases__[0]  # gunicorn's threaded worker, or a subclass
+    monkeypatch.setattr(base, "accept", accept)
     board = ConnectionBoard(2)
     one = BalancedThreadWorker.__new__(BalancedThreadWorker)
     one.board, one.board_slot, one.nr_conns = board, 0, 0

@@ -238,6 +238,7 @@ def test_an_allowed_service_is_queried_through_a_running_server(
         tmp_path_factory, cache_dir, remote_endpoint, listener):
     """``govkg serve --service-allow URL``: SERVICE to that endpoint is answered with its
     rows; any other SERVICE is still refused, and nothing else is fetched."""
+    remote_endpoint.queries.clear()
     server = start_server(tmp_path_factory, "--workers", "1", "--query-workers", "1",
                           "--service-allow", remote_endpoint.url, cache=cache_dir)
     try:

@@ -103,7 +103,7 @@ def test_a_client_past_its_heavy_queries_gets_429(strict_server):
     slots = client_slots(strict_server)
     with slots.hold("127.0.0.1"), slots.hold("127.0.0.1"):
         third = run(strict_server, ENDLESS)
-        quick = run(strict_server, ASK)  # a quick query needs no slot
+    quick = run(strict_server, ASK)  # the slots free again: served
     assert third.status_code == 429, third.text
     assert "as many long queries as this endpoint allows" in third.text
     assert int(third.headers["Retry-After"]) > 0
