@@ -1,20 +1,17 @@
-"""Shared fixtures: settings with a per-session cache, the built store, and a CLI runner."""
+"""Shared fixtures: settings with a per-session cache, the built store, and a sources copy.
 
-import os
+Helpers that tests import live in ``testbed`` (never ``from conftest import``: two modules
+of that name exist, and which one a subset of tests sees depends on the subset).
+"""
+
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from testbed import ROOT
 
-from govkg.resources import default_root
 from govkg.settings import load_settings
 from govkg.store import open_store
-
-ROOT = default_root()  # the sources govkg uses: installed package or checkout
-REPO = Path(__file__).resolve().parents[1]  # this checkout
-IN_CI = os.environ.get("CI") == "true"
 
 
 @pytest.fixture(scope="session")
@@ -39,13 +36,3 @@ def source_copy(tmp_path: Path) -> Path:
     for part in ("ontology", "data", "shapes"):
         shutil.copytree(ROOT / part, copy / part)
     return copy
-
-
-def run_govkg(*args: str, cache_dir: Path, input: str | None = None,
-              cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the ``govkg`` command as a user does, in a subprocess."""
-    env = {**os.environ, "GOVKG_CACHE_DIR": str(cache_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "govkg", *args],
-        capture_output=True, text=True, input=input, env=env, cwd=cwd, timeout=300,
-    )

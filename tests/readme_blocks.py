@@ -39,9 +39,13 @@ REGENERATE = "python tests/readme_blocks.py"
 # filled from govkg's own counts.
 GRAPH_ROLES = {
     "ontology": "the ontology",
-    "data": "the report's facts: {entities:,} entities, among them {figures:,} figures",
+    "data": "exactly what the report says: {entities:,} entities, among them {figures:,} figures",
+    "editorial": "what govkg reads into the report (and its grouping of the indicators), each "
+                 "with its reason",
     "external": "facts from outside the report (links to Wikidata), marked as such",
     "report": "the article and its {sentences:,} sentences, every one cited by the data",
+    "evidence": "the sentence behind each statement of `graph/data` and `graph/editorial`, as "
+                "`rdf:Statement`s",
     "shapes": "the SHACL shapes",
     "inferred": "what OWL RL adds, minus what is asserted, filtered",
 }

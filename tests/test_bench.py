@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import IN_CI, REPO
+from testbed import IN_CI, REPO
 
 BENCH = REPO / "bench" / "endpoint.py"
 QUERIES = ("count", "group-by-type", "exact label", "CONTAINS label", "two-hop join",

@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from testbed import REPO
+
 from govkg.bulkload import load_files
 from govkg.store import built_graphs_file
-
-from conftest import REPO
 
 BENCH = REPO / "bench" / "search_index.py"
 

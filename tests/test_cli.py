@@ -9,12 +9,11 @@ from xml.etree import ElementTree
 import pyoxigraph
 import pytest
 from rdflib import Dataset, Graph
+from testbed import run_govkg
 
 from govkg.dump import SELECTIONS
 from govkg.query import select_rows
 from govkg.vocab import graph_iri
-
-from conftest import run_govkg
 
 COUNT_PROVINCES = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Province }"
 PROVINCES = "SELECT ?p ?label WHERE { ?p a gk:Province ; rdfs:label ?label FILTER(lang(?label) = 'zh') } ORDER BY ?p"
@@ -148,8 +147,9 @@ def test_dump_nquads_keeps_the_named_graphs(govkg, tmp_path: Path, selection: st
     dataset = Dataset()
     dataset.parse(out, format="nquads")
     names = {str(g.identifier).rsplit("/", 1)[-1] for g in dataset.graphs() if len(g)}
-    expected = {"asserted": {"ontology", "data", "external", "report"}, "inferred": {"inferred"},
-                "all": {"ontology", "data", "external", "report", "shapes", "inferred"}}[selection]
+    asserted = {"ontology", "data", "editorial", "external", "report", "evidence"}
+    expected = {"asserted": asserted, "inferred": {"inferred"},
+                "all": asserted | {"shapes", "inferred"}}[selection]
     assert names == expected
 
 

@@ -28,10 +28,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                            "govkg.builds", "govkg.distributions", "govkg.stats", "govkg.dump")),
     ("stores", ("govkg.store", "govkg.remote_store", "govkg.bulkload", "govkg.reason_sparql",
                 "govkg.virtuoso")),
-    ("graph building", ("govkg.turtle", "govkg.report", "govkg.reason", "govkg.build",
-                        "govkg.validate")),
+    ("graph building", ("govkg.turtle", "govkg.evidence", "govkg.report", "govkg.reason",
+                        "govkg.build", "govkg.validate")),
     ("sparql text and formats", ("govkg.sparql_text", "govkg.query_text", "govkg.query",
-                                 "govkg.formats", "govkg.table")),
+                                 "govkg.formats", "govkg.jsonld", "govkg.table")),
     ("foundations", ("govkg.settings", "govkg.vocab", "govkg.errors", "govkg.files",
                      "govkg.resources", "govkg")),
 ]

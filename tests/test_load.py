@@ -9,13 +9,12 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from pyoxigraph import NamedNode, RdfFormat
+from testbed import run_govkg
 
 from govkg.errors import GovkgError
 from govkg.query import select_rows
 from govkg.store import open_store
 from govkg.vocab import graph_iri
-
-from conftest import run_govkg
 
 SYNTH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
 N = 3000

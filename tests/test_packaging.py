@@ -6,8 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO
+from testbed import REPO
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from govkg.reason_sparql import INFERRED, TYPE_RULES, WORK, derive, materialise,
 from govkg.resources import find_sources
 from govkg.settings import root_path
 from govkg.store import built_graphs_file, load_nquads
-from govkg.vocab import ASSERTED_GRAPHS
+from govkg.vocab import REASONED_GRAPHS
 
 SUPPORTED_OWL = {OWL.inverseOf, OWL.propertyChainAxiom}
 UNSUPPORTED_TYPES = {OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
@@ -61,7 +61,7 @@ def rdflib_to_strings(graph: Graph) -> set[Triple]:
 def owlrl_subset(settings: dict) -> set[Triple]:
     graphs = read_graphs(find_sources(root_path(settings)))
     asserted = Graph()
-    for name in ASSERTED_GRAPHS:
+    for name in REASONED_GRAPHS:
         for triple in graphs[name]:
             asserted.add(triple)
     restricted = Graph()

@@ -8,7 +8,8 @@ from govkg.resources import find_sources
 from govkg.vocab import GRAPH, PREFIXES
 
 INFERRED = NamedNode(GRAPH + "inferred")
-ASSERTED = [NamedNode(GRAPH + name) for name in ("ontology", "data", "external", "report")]
+ASSERTED = [NamedNode(GRAPH + name)
+            for name in ("ontology", "data", "editorial", "external", "report", "evidence")]
 
 
 def term(curie: str) -> NamedNode:

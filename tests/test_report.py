@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
+from testbed import IN_CI, REPO, ROOT
 
 from govkg.report import read_report, report_graph, split_sentences
 from govkg.vocab import GK, sentence_iri
-
-from conftest import IN_CI, REPO, ROOT
 
 SHARED_REPORT = REPO.parent / "shared" / "report" / "report.zh.txt"
 

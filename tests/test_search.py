@@ -293,7 +293,9 @@ def test_changed_sources_rebuild_the_index(source_copy: Path, tmp_path: Path) ->
     (source_copy / "data" / "zz-search-test.ttl").write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "<https://w3id.org/govkg/id/platform/search-test> "
-        'rdfs:label "重建测试平台"@zh , "Rebuild Test Platform"@en .\n', encoding="utf-8")
+        'rdfs:label "重建测试平台"@zh , "Rebuild Test Platform"@en ; '
+        "<https://w3id.org/govkg/ontology#statedIn> <https://w3id.org/govkg/id/sentence/p7s1> .\n",
+        encoding="utf-8")
     second = open_index(settings)
     assert second.path != first.path and first.path.exists()
     assert second.search("重建测试平台")[0].iri == ID + "platform/search-test"

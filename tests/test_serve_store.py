@@ -18,6 +18,7 @@ import pyoxigraph
 import pytest
 import requests
 from pyoxigraph import NamedNode
+from testbed import run_govkg
 
 from govkg.builds import build_id
 from govkg.bulkload import reason_store
@@ -25,8 +26,6 @@ from govkg.reason_sparql import INFERRED, materialise
 from govkg.search import open_index
 from govkg.settings import load_settings
 from govkg.store import built_graphs_file, load_nquads, open_persistent
-
-from conftest import run_govkg
 
 SYNTH = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

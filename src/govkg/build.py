@@ -14,14 +14,15 @@ import owlrl
 from rdflib import Graph
 
 from govkg import __version__
+from govkg.evidence import read_evidenced
 from govkg.files import atomic_path, is_intact, write_checksum
 from govkg.report import read_report, report_graph
 from govkg.resources import Sources
 from govkg.turtle import read_turtle
-from govkg.vocab import ASSERTED_GRAPHS, graph_iri
+from govkg.vocab import REASONED_GRAPHS, graph_iri
 
 RACY_NANOSECONDS = 3_000_000_000
-BUILD_FORMAT = "1"  # bump when the build's output changes for the same inputs
+BUILD_FORMAT = "2"  # bump when the build's output changes for the same inputs
 
 
 def input_hash(sources: Sources) -> str:
@@ -62,12 +63,20 @@ def _hash_files(sources: Sources) -> str:
 
 
 def read_graphs(sources: Sources) -> dict[str, Graph]:
-    """Parse the sources into the asserted named graphs (and the shapes)."""
+    """Parse the sources into the asserted named graphs (and the shapes).
+
+    The data files are expanded by ``govkg.evidence`` into graph/data, graph/editorial and
+    graph/evidence; the build fails when a statement has no sentence behind it.
+    """
+    sentences = read_report(sources.report)
+    evidenced = read_evidenced(sources.data, sources.editorial, {s.iri for s in sentences})
     return {
         "ontology": read_turtle(sources.ontology),
-        "data": read_turtle(sources.data),
+        "data": evidenced["data"],
+        "editorial": evidenced["editorial"],
         "external": read_turtle(sources.external),
-        "report": report_graph(read_report(sources.report)),
+        "report": report_graph(sentences),
+        "evidence": evidenced["evidence"],
         "shapes": read_turtle(sources.shapes),
     }
 
@@ -78,7 +87,7 @@ def build_graphs(sources: Sources) -> dict[str, Graph]:
 
     graphs = read_graphs(sources)
     asserted = Graph()
-    for name in ASSERTED_GRAPHS:
+    for name in REASONED_GRAPHS:
         for triple in graphs[name]:
             asserted.add(triple)
     graphs["inferred"] = infer(asserted)

@@ -256,8 +256,8 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
 @click.option("--query-timeout", type=click.FloatRange(min=0.1), default=None, metavar="S",
               help="Seconds a SPARQL query may run before it is stopped with 503 (default 30).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=None,
-              help="Most rows a SPARQL result returns; the response says when it is cut "
-                   "(default 10000).")
+              help="Most rows the query page shows; it says when it cuts them (default "
+                   "10000). Other clients get complete results.")
 @click.option("--query-workers", type=click.IntRange(min=1), default=None,
               help="Query worker processes per server worker (default 2).")
 @click.option("--service-allow", multiple=True, metavar="URL",

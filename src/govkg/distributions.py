@@ -21,12 +21,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, Quad, Triple
 
 from govkg.files import atomic_path, file_digest, write_atomically
-from govkg.formats import Format, find_format, serialise_quads
+from govkg.formats import Format, find_format, serialise_quads, write_statements
 from govkg.query import StoreLike
-from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, PREFIXES, graph_iri
+from govkg.vocab import ASSERTED_GRAPHS, GRAPH_NAMES, graph_iri
 
 MANIFEST = "manifest.json"
 # a dump up to this size is hashed at every start to check it; a larger one by its size only
@@ -124,8 +124,7 @@ def stream_one(store: StoreLike, dist: Distribution,
     with atomic_path(directory / dist.file) as tmp:
         # Level 1: three times faster than the default 9 on N-Quads, files a third larger.
         with (gzip.open(tmp, "wb", compresslevel=1) if dist.gzipped else open(tmp, "wb")) as out:
-            prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
-            serialize(statements(), out, format=fmt.oxigraph, prefixes=prefixes)
+            write_statements(statements(), fmt, out)
         digest = hashlib.sha256()
         with open(tmp, "rb") as written:
             for block in iter(lambda: written.read(1 << 20), b""):

@@ -39,6 +39,7 @@ def run_query(
     named_graphs: Sequence[str] | None = None,
     substitutions: dict[Variable, Term] | None = None,
     union_default_graph: bool = True,
+    base_iri: str | None = None,
 ) -> QueryResult:
     """Evaluate ``text``; a query Oxigraph cannot parse (or nested too deep for its
     parser) raises ``QueryError``.
@@ -46,6 +47,7 @@ def run_query(
     ``default_graphs`` and ``named_graphs`` set the dataset (an empty list is an empty
     dataset part); ``substitutions`` binds variables to terms (never paste terms into text).
     ``union_default_graph=False`` lets the query's own FROM / FROM NAMED set the dataset.
+    ``base_iri`` resolves relative IRIs in a query without a BASE of its own.
     """
     check_nesting(text)  # before the engine's parser, which recursion can crash
     options: dict = {"prefixes": prefixes_named(text)}
@@ -57,6 +59,8 @@ def run_query(
         options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
     if substitutions:
         options["substitutions"] = substitutions
+    if base_iri:
+        options["base_iri"] = base_iri
     try:
         return store.query(text, **options)
     except SyntaxError as error:

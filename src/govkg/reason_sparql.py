@@ -71,6 +71,7 @@ from govkg.vocab import BASE, OWL_NS, RDF_NS, RDFS_NS, graph_iri
 
 INFERRED = str(graph_iri("inferred"))
 SHAPES = str(graph_iri("shapes"))
+EVIDENCE = str(graph_iri("evidence"))  # reified statements: not reasoned over (govkg.evidence)
 WORK = BASE + "graph/work/"  # work/round-<k>: the triples round k added (its delta)
 BATCH = 100_000  # quads per transaction
 
@@ -178,9 +179,10 @@ TYPE_RULES = (  # in this order: domains and ranges first, then the class hierar
 
 
 def source_graphs(store: pyoxigraph.Store) -> list[str]:
-    """The asserted graphs: every named graph except inferred, shapes and work graphs."""
+    """The asserted graphs: every named graph except inferred, shapes, evidence and work graphs."""
     names = [g.value for g in store.named_graphs() if isinstance(g, NamedNode)]
-    return sorted(g for g in names if g not in (INFERRED, SHAPES) and not g.startswith(WORK))
+    return sorted(g for g in names
+                  if g not in (INFERRED, SHAPES, EVIDENCE) and not g.startswith(WORK))
 
 
 def _work_graph(round_number: int) -> str:

@@ -112,14 +112,18 @@ class RemoteStore:
               use_default_graph_as_union: bool = False,
               default_graph: Sequence[NamedNode | DefaultGraph] | NamedNode | None = None,
               named_graphs: Sequence[NamedNode] | None = None,
-              substitutions: dict[Variable, Term] | None = None) -> QueryResult:
+              substitutions: dict[Variable, Term] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         """Evaluate ``query`` on the endpoint; the options mean what they mean for
         ``pyoxigraph.Store.query``. A syntax error raises ``SyntaxError`` as there."""
-        form = self._parser.query(query, prefixes=prefixes, substitutions=substitutions)
+        form = self._parser.query(query, prefixes=prefixes, substitutions=substitutions,
+                                  base_iri=base_iri)
         text = without_dataset(query)
         if substitutions:
             text = with_values(text, substitutions)
         text = with_prefixes(text, prefixes)
+        if base_iri:  # the prologue may mix BASE and PREFIX; an own BASE later still wins
+            text = f"BASE <{base_iri}>\n{text}"
         dataset = self._dataset(query, prefixes, use_default_graph_as_union, default_graph,
                                 named_graphs)
         if isinstance(form, QueryTriples):

@@ -25,12 +25,14 @@ class Sources:
     root: Path
     ontology: tuple[Path, ...]
     data: tuple[Path, ...]
+    editorial: tuple[Path, ...]
     external: tuple[Path, ...]
     shapes: tuple[Path, ...]
     report: Path
 
     def all_files(self) -> tuple[Path, ...]:
-        return (*self.ontology, *self.data, *self.external, *self.shapes, self.report)
+        return (*self.ontology, *self.data, *self.editorial, *self.external, *self.shapes,
+                self.report)
 
 
 def find_sources(root: Path | None = None) -> Sources:
@@ -40,6 +42,7 @@ def find_sources(root: Path | None = None) -> Sources:
         root=root,
         ontology=tuple(sorted((root / "ontology").glob("*.ttl"))),
         data=tuple(sorted((root / "data").glob("*.ttl"))),
+        editorial=tuple(sorted((root / "data" / "editorial").glob("*.ttl"))),
         external=tuple(sorted((root / "data" / "external").glob("*.ttl"))),
         shapes=tuple(sorted((root / "shapes").glob("*.ttl"))),
         report=root / REPORT_PATH,

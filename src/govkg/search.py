@@ -82,9 +82,10 @@ LABEL_KINDS = ("label", "altLabel", "pinyin")
 PINYIN_LANG = "zh-latn-pinyin"
 
 # The graphs searched: the asserted ones and the inferred one, not the shapes.
-SEARCHED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "external", "report",
-                                                    "inferred"))
-TYPED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "external", "report"))
+SEARCHED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "editorial", "external",
+                                                    "report", "inferred"))
+TYPED_GRAPHS = tuple(str(graph_iri(n)) for n in ("ontology", "data", "editorial", "external",
+                                                 "report"))
 
 _TEXT_QUERY = """
 SELECT ?s ?p ?o WHERE {

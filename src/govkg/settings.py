@@ -45,8 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a SPARQL query may run before it is stopped (its worker is killed) and "
             "answered with 503."),
     Setting("max_rows", 10000,
-            "Most result rows (solutions or triples) a SPARQL query returns; more are cut off "
-            "and the response says so."),
+            "Most result rows (solutions or triples) the query page and its editor show; more "
+            "are cut off and the page says so. Other clients get complete results."),
+    Setting("max_result_bytes", 256 << 20,
+            "Largest SPARQL result sent whole to a client (bytes); a larger one is refused "
+            "with 507, never cut short."),
     Setting("query_workers", 2,
             "Query worker processes per server worker: user queries run there, never in the "
             "web process."),

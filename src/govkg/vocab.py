@@ -59,6 +59,9 @@ class GK(DefinedNamespace):
     sentenceNumber: URIRef  # a sentence's number within its line
     position: URIRef  # a sentence's number within the article
     statedIn: URIRef  # the sentence a fact comes from
+    readFrom: URIRef  # the sentence a reading-in (graph/editorial) is read from
+    editorialNote: URIRef  # why a statement is a reading-in, not the report's words
+    assertedIn: URIRef  # the named graph a reified statement belongs to
     value: URIRef  # a figure's number
     province: URIRef  # the province a thing belongs to
     fromOutsideReport: URIRef  # true where a fact is not from the report
@@ -77,9 +80,13 @@ def graph_iri(name: str) -> URIRef:
     return URIRef(GRAPH + name)
 
 
-# Named graphs, in load order.
-GRAPH_NAMES = ("ontology", "data", "external", "report", "shapes", "inferred")
-ASSERTED_GRAPHS = ("ontology", "data", "external", "report")
+# Named graphs, in load order. graph/data is what the report says; graph/editorial what
+# govkg reads into it (each with a reason); graph/evidence the sentence behind each statement.
+GRAPH_NAMES = ("ontology", "data", "editorial", "external", "report", "evidence", "shapes",
+               "inferred")
+ASSERTED_GRAPHS = ("ontology", "data", "editorial", "external", "report", "evidence")
+# What OWL RL reasons over: not graph/evidence, whose reified statements entail nothing useful.
+REASONED_GRAPHS = ("ontology", "data", "editorial", "external", "report")
 
 # Prefixes every SPARQL query may use without declaring them.
 PREFIXES: dict[str, str] = {
@@ -96,6 +103,7 @@ PREFIXES: dict[str, str] = {
     "figure": ID + "figure/",
     "indicator": ID + "indicator/",
     "sentence": ID + "sentence/",
+    "statement": ID + "statement/",
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "owl": str(OWL),

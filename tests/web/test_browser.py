@@ -4,7 +4,7 @@ Follows links as a person does, from the home page to a province, to an app, to 
 sentence it comes from, with no console error on the way. Screenshots go to test-artifacts/.
 """
 
-from conftest import shot
+from live import shot
 
 
 def test_home_to_province_to_app_to_sentence(page, live_server) -> None:

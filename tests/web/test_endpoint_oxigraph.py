@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from live import free_port, page_text
 
 from govkg.store import built_graphs_file
 from govkg.web.app import create_app
 from govkg.web.views.sparql import POOL
-
-from conftest import free_port, page_text
 
 IN_CI = os.environ.get("CI") == "true"
 START_LIMIT_SECONDS = 30

@@ -12,13 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from live import LiveServer, start_server, stop_server
 from processes import query_workers
 
 from govkg.web.serve.client_slots import ClientSlots
 from govkg.web.serve.query_pool import QueryPool, WorkerDied
 from govkg.web.serve.query_worker import QueryJob
-
-from conftest import LiveServer, start_server, stop_server
 
 pytestmark = pytest.mark.server
 

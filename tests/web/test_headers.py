@@ -199,7 +199,7 @@ def test_a_query_result_revalidates_by_etag(client):
 def test_vary_names_each_header_once(client):
     page = client.get("/search?q=%E7%B2%A4", headers={"Accept": "text/html"})
     names = [name.strip() for name in page.headers["Vary"].split(",")]
-    assert sorted(names) == ["Accept", "Accept-Language", "Cookie"]
+    assert sorted(names) == ["Accept", "Accept-Encoding", "Accept-Language", "Cookie"]
 
 
 def test_the_access_log_line_written_directly_is_the_one_logging_writes(tmp_path):

@@ -1,4 +1,5 @@
-"""Size caps and the row cap: 413 for a big body, 414 for a long URL, flagged truncation.
+"""Size caps and the row cap: 413 for a big body, 414 for a long URL; complete results for
+machine clients (or 507 past the byte limit), a shown cut for the query page and its editor.
 
 The live tests use the strict server (``--max-rows 50``); the worker's cut is also tested
 in-process on the built store.
@@ -10,20 +11,31 @@ import json
 
 import pytest
 import requests
+from live import STRICT_MAX_ROWS
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
+from govkg.web.app import create_app
 from govkg.web.serve.query_worker import PAGE, QueryJob, evaluate
-
-from conftest import STRICT_MAX_ROWS
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 FEW = "SELECT ?label WHERE { platform:beijingtong rdfs:label ?label }"
 TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
-def sparql(server, query: str, accept: str, **params) -> requests.Response:
+# what Chromium sends with the editor's fetch() to its own origin
+EDITOR = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}
+
+
+def sparql(server, query: str, accept: str, headers: dict | None = None,
+           **params) -> requests.Response:
     return requests.get(server.url + "/sparql", params={"query": query, **params},
-                        headers={"Accept": accept}, timeout=30)
+                        headers={"Accept": accept, **(headers or {})}, timeout=30)
+
+
+def solution_count(server, where: str = "?s ?p ?o") -> int:
+    response = sparql(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
+                      "application/sparql-results+json")
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
 @pytest.mark.server
@@ -57,8 +69,8 @@ def test_an_overlong_url_gets_414(strict_server):
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv",
                                     "application/sparql-results+xml",
                                     "text/tab-separated-values"])
-def test_results_cut_at_max_rows_say_so(strict_server, accept):
-    response = sparql(strict_server, ALL, accept)
+def test_results_cut_at_max_rows_say_so_in_the_editor(strict_server, accept):
+    response = sparql(strict_server, ALL, accept, EDITOR)
     assert response.status_code == 200
     assert response.headers["X-Govkg-Truncated"] == "true"
     assert response.headers["X-Govkg-Max-Rows"] == str(STRICT_MAX_ROWS)
@@ -75,8 +87,36 @@ def test_results_cut_at_max_rows_say_so(strict_server, accept):
 
 
 @pytest.mark.server
-def test_constructed_triples_are_cut_too(strict_server):
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv",
+                                    "application/sparql-results+xml",
+                                    "text/tab-separated-values"])
+def test_machine_clients_get_complete_results(strict_server, accept):
+    response = sparql(strict_server, ALL, accept)
+    assert response.status_code == 200
+    assert "X-Govkg-Truncated" not in response.headers
+    expected = solution_count(strict_server)
+    assert expected > STRICT_MAX_ROWS
+    if accept.endswith("json"):
+        assert len(response.json()["results"]["bindings"]) == expected
+    elif accept == "text/csv":
+        assert len(list(csv.reader(io.StringIO(response.text)))) == expected + 1
+    elif accept.endswith("xml"):
+        assert response.text.count("<result>") == expected
+    else:
+        assert response.text.count("\n") == expected + 1
+
+
+@pytest.mark.server
+def test_machine_clients_get_every_constructed_triple(strict_server):
     response = sparql(strict_server, TRIPLES, "application/n-triples")
+    assert "X-Govkg-Truncated" not in response.headers
+    distinct = solution_count(strict_server, "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert len(set(response.text.strip().splitlines())) == distinct
+
+
+@pytest.mark.server
+def test_constructed_triples_are_cut_in_the_editor(strict_server):
+    response = sparql(strict_server, TRIPLES, "application/n-triples", EDITOR)
     assert response.headers["X-Govkg-Truncated"] == "true"
     assert len(response.text.strip().splitlines()) == STRICT_MAX_ROWS
 
@@ -96,8 +136,29 @@ def test_the_query_page_shows_the_cut(strict_server):
     assert "cut off at 50 rows" in response.text
 
 
-def job(query: str, format_name: str, max_rows: int = 3) -> QueryJob:
-    return QueryJob(query, None, None, True, format_name, max_rows)
+def job(query: str, format_name: str, max_rows: int | None = 3,
+        max_bytes: int | None = None) -> QueryJob:
+    return QueryJob(query, None, None, True, format_name, max_rows, max_bytes)
+
+
+def test_a_result_over_the_byte_limit_is_refused_whole(store):
+    whole = evaluate(store, job(ALL, "json", None))
+    assert whole.status == "ok" and not whole.truncated
+    over = evaluate(store, job(ALL, "json", None, len(whole.body) - 1))
+    assert over.status == "too-large" and over.body == b"" and over.code == 507
+    assert f"{len(whole.body) - 1:,} bytes" in over.message
+    assert evaluate(store, job(ALL, "json", None, len(whole.body))).body == whole.body
+
+
+def test_the_endpoint_answers_507_past_the_byte_limit(settings):
+    app = create_app({**settings, "max_result_bytes": 10_000})
+    response = app.test_client().get("/sparql", query_string={"query": ALL},
+                                     headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 507
+    assert "10,000 bytes" in response.get_data(as_text=True)
+    small = app.test_client().get("/sparql", query_string={"query": FEW},
+                                  headers={"Accept": "application/sparql-results+json"})
+    assert small.status_code == 200
 
 
 def test_the_worker_cuts_solutions_and_keeps_every_term(store):

@@ -14,14 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from live import start_server, stop_server
 
 from govkg.settings import load_settings
 from govkg.sparql_text import refused_services, service_targets
 from govkg.web.serve.client_slots import ClientSlots
 from govkg.web.serve.query_pool import QueryPool
 from govkg.web.serve.query_worker import QueryJob
-
-from conftest import start_server, stop_server
 
 pytestmark = pytest.mark.server
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -6,8 +6,7 @@ on any kind of page. Screenshots go to test-artifacts/."""
 import re
 
 import pytest
-
-from conftest import shot
+from live import shot
 
 ENTITY = "/id/platform/yueshengshi"
 PAGE_TYPES = ["/", "/search?q=政务", "/timeline", "/timeline?province=fujian", "/compare",

@@ -6,8 +6,7 @@ import time
 
 import pytest
 import requests
-
-from conftest import start_server, stop_server
+from live import start_server, stop_server
 
 pytestmark = pytest.mark.server
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from live import STRICT_TIMEOUT
 from processes import (
     cpu_seconds,
     idle_query_workers,
@@ -28,8 +29,6 @@ from processes import (
 from govkg.settings import load_settings
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
 from govkg.web.serve.query_worker import memory_limit_bytes
-
-from conftest import STRICT_TIMEOUT
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ASK = "ASK { platform:beijingtong a gk:MobileApp }"

@@ -10,14 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from live import start_server, stop_server
 
 from govkg.builds import build_id
 from govkg.prebuilt import prepare
 from govkg.query import select_rows
 from govkg.search import search_index_path
 from govkg.web.site import make_site
-
-from conftest import start_server, stop_server
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
@@ -37,7 +36,7 @@ def test_search_and_suggest_over_http(live_server) -> None:
 
 @pytest.mark.server
 @pytest.mark.parametrize(("path", "text"), [
-    ("/timeline?province=zhejiang", "浙政钉"),
+    ("/timeline?province=zhejiang", "政务钉钉"),
     ("/compare", "腾讯公司"),
     ("/figures", '<svg id="chart-provinces"'),
     ("/id/platform/beijingtong.html", 'id="neighbourhood"'),

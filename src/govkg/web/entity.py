@@ -1,8 +1,13 @@
 """Everything an entity page shows, gathered from the store.
 
 Statements come from every named graph; those found only in ``graph/inferred`` are
-marked inferred. The neighbourhood graph draws the entity's links to and from the graph's
-own entities (not its sources, which the quotes show). Figures, quoted sentences and
+marked inferred, those of ``graph/editorial`` editorial. Each value carries its references,
+Wikidata-style: the sentences ``graph/evidence`` says state it (or, for a reading, the
+sentences it is read from and the reason), read in one query over the reified statements
+whose ``rdf:subject`` is the entity, so a remote store answers it in one request (those
+statements are not shown as links in). The
+neighbourhood graph draws the entity's links to and from the graph's own entities (not its
+sources, which the quotes show). Figures, quoted sentences and
 incoming links are queried with the entity bound through ``substitutions``, never pasted
 into query text.
 """
@@ -28,6 +33,8 @@ from govkg.web.charts import Neighbourhood, radial_layout
 from govkg.web.display import Labeller, Shown
 
 INFERRED = NamedNode(graph_iri("inferred"))
+EDITORIAL = NamedNode(graph_iri("editorial"))
+EVIDENCE = NamedNode(graph_iri("evidence"))
 HEADER_PREDICATES = {RDF_TYPE.value, RDFS_NS + "label", SKOS_NS + "altLabel", SKOS_NS + "prefLabel",
                      str(GK.statedIn)}
 DESCRIPTIONS = (SKOS_NS + "definition", DCT_NS + "description", RDFS_NS + "comment")
@@ -56,6 +63,19 @@ SELECT DISTINCT ?entity ?figure ?indicator ?value ?unit ?qualifier ?date ?counte
   { ?figure gk:measuredEntity ?entity } UNION { ?figure gk:measures ?entity }
   UNION { ?entity a gk:Measurement BIND(?entity AS ?figure) }""" + FIGURE_COLUMNS
 
+# The evidence of every statement about ?entity: its graph, sentences (with their place in
+# the article) and, for a reading, the reason. One query per page, in any store.
+EVIDENCE_QUERY = f"""
+SELECT ?entity ?p ?o ?graph ?sentence ?note ?text ?line ?number ?position WHERE {{
+  GRAPH <{EVIDENCE.value}> {{
+    ?st rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o ; gk:assertedIn ?graph .
+    OPTIONAL {{ ?st gk:statedIn|gk:readFrom ?sentence }}
+    OPTIONAL {{ ?st gk:editorialNote ?note }}
+  }}
+  OPTIONAL {{ ?sentence gk:text ?text ; gk:line ?line ; gk:sentenceNumber ?number ;
+                        gk:position ?position }}
+}}"""
+
 QUOTES = """
 SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
   ?entity gk:statedIn ?sentence .
@@ -65,9 +85,30 @@ SELECT DISTINCT ?entity ?sentence ?text ?position WHERE {
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One sentence behind a statement, with its place in the article."""
+
+    sentence: Shown
+    text: str
+    line: int
+    number: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a statement comes from: its sentences and, for a reading, why it is one."""
+
+    references: tuple[Reference, ...] = ()
+    editorial: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Value:
     shown: Shown
     inferred: bool = False
+    evidence: Evidence = Evidence()
 
 
 @dataclass(frozen=True)
@@ -135,6 +176,7 @@ def outgoing(store: StoreLike, node: NamedNode) -> dict[tuple, bool]:
 def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
                     page_url: str) -> EntityView:
     facts = outgoing(store, node)
+    evidence = evidence_of(store, node, labeller)
     zh, en = labeller.labels(node)
     incoming, total = _incoming(store, node, labeller)
     figures, more_figures = _figures(store, node, labeller)
@@ -142,8 +184,8 @@ def describe_entity(store: StoreLike, node: NamedNode, labeller: Labeller,
         iri=node.value, zh=zh, en=en,
         alt_labels=sorted((labeller.show(o) for (p, o) in facts if p.value == SKOS_NS + "altLabel"),
                           key=lambda s: (s.lang, s.text)),
-        types=_types(facts, labeller),
-        properties=_properties(facts, labeller),
+        types=_types(facts, evidence, labeller),
+        properties=_properties(facts, evidence, labeller),
         figures=figures, more_figures=more_figures,
         quotes=_quotes(store, node, labeller),
         incoming=incoming, incoming_total=total,
@@ -164,7 +206,8 @@ def neighbourhood(store: StoreLike, node: NamedNode, facts: dict[tuple, bool],
     incoming: dict[tuple, bool] = {}
     for quad in store.quads_for_pattern(None, None, node, None):
         if isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(ID) \
-                and quad.subject != node and quad.predicate.value not in NOT_NEIGHBOURS:
+                and quad.subject != node and quad.predicate.value not in NOT_NEIGHBOURS \
+                and quad.graph_name != EVIDENCE:
             key = (quad.predicate, quad.subject)
             incoming[key] = incoming.get(key, True) and quad.graph_name == INFERRED
     links += [(inferred, 1, p.value, p, s) for (p, s), inferred in incoming.items()]
@@ -180,19 +223,44 @@ def neighbourhood(store: StoreLike, node: NamedNode, facts: dict[tuple, bool],
     return radial_layout(labeller.show(node), drawn)
 
 
-def _types(facts: dict[tuple, bool], labeller: Labeller) -> list[Value]:
-    types = [Value(labeller.show(o), inferred) for (p, o), inferred in facts.items()
-             if p == RDF_TYPE]
+def evidence_of(store: StoreLike, node: NamedNode,
+                labeller: Labeller) -> dict[tuple, Evidence]:
+    """(predicate, object) → the evidence ``graph/evidence`` keeps for that statement."""
+    references: dict[tuple, dict[str, Reference]] = {}
+    notes: dict[tuple, set[str]] = {}
+    editorial: set[tuple] = set()
+    for s in _solutions(store, EVIDENCE_QUERY, node):
+        key = (s["p"], s["o"])
+        found = references.setdefault(key, {})
+        if s["graph"] == EDITORIAL:
+            editorial.add(key)
+        if s["note"] is not None:
+            notes.setdefault(key, set()).add(s["note"].value)
+        if s["text"] is not None and s["sentence"].value not in found:
+            found[s["sentence"].value] = Reference(
+                labeller.show(s["sentence"]), s["text"].value, int(s["line"].value),
+                int(s["number"].value), int(s["position"].value))
+    return {key: Evidence(tuple(sorted(found.values(), key=lambda r: r.position)),
+                          key in editorial, " ".join(sorted(notes.get(key, ()))))
+            for key, found in references.items()}
+
+
+def _types(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
+           labeller: Labeller) -> list[Value]:
+    types = [Value(labeller.show(o), inferred, evidence.get((p, o), Evidence()))
+             for (p, o), inferred in facts.items() if p == RDF_TYPE]
     return sorted(types, key=lambda v: (v.inferred, not v.shown.iri.startswith(str(GK._NS)),
                                         v.shown.text))
 
 
-def _properties(facts: dict[tuple, bool], labeller: Labeller) -> list[PropertyRow]:
+def _properties(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
+                labeller: Labeller) -> list[PropertyRow]:
     rows: dict[NamedNode, list[Value]] = {}
     for (predicate, obj), inferred in facts.items():
         if predicate.value in HEADER_PREDICATES:
             continue
-        rows.setdefault(predicate, []).append(Value(labeller.show(obj), inferred))
+        found = evidence.get((predicate, obj), Evidence())
+        rows.setdefault(predicate, []).append(Value(labeller.show(obj), inferred, found))
     table = [PropertyRow(labeller.show(p), sorted(v, key=lambda v: (v.inferred, v.shown.text)))
              for p, v in rows.items()]
     return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
@@ -223,7 +291,8 @@ def _quotes(store: StoreLike, node: NamedNode, labeller: Labeller) -> list[Quote
 def _incoming(store: StoreLike, node: NamedNode,
               labeller: Labeller) -> tuple[list[Incoming], int]:
     found: dict[tuple, bool] = {}
-    quads = store.quads_for_pattern(None, None, node, None)
+    quads = (q for q in store.quads_for_pattern(None, None, node, None)
+             if q.graph_name != EVIDENCE)  # the reified statements are shown as references
     for read, quad in enumerate(quads):
         if read == MAX_INCOMING_READ:
             return _first_incoming(found, labeller), _count_incoming(store, node)
@@ -241,7 +310,8 @@ def _first_incoming(found: dict[tuple, bool], labeller: Labeller) -> list[Incomi
 
 def _count_incoming(store: StoreLike, node: NamedNode) -> int:
     """How many (subject, predicate) pairs point at ``node``, counted by the engine."""
-    text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p { ?s ?p ?entity } }"
+    text = ("SELECT ?entity (COUNT(*) AS ?n) { SELECT DISTINCT ?entity ?s ?p {"
+            f" GRAPH ?g {{ ?s ?p ?entity }} FILTER(?g != <{EVIDENCE.value}>) }} }}"
             " GROUP BY ?entity")
     return int(next(iter(_solutions(store, text, node)))["n"].value)
 

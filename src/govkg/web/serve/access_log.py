@@ -14,6 +14,8 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
+from govkg.web.serve.health import HEALTH_PATHS
+
 RESPONSE_HEADERS = ("x-request-id", "server-timing")  # the response headers the format shows
 
 
@@ -26,6 +28,8 @@ class AccessLogger(Logger):
             type(h) in (logging.StreamHandler, logging.FileHandler) for h in handlers) else []
 
     def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:
+        if environ.get("PATH_INFO") in HEALTH_PATHS:  # load-balancer probes, not requests
+            return
         if not self._streams or not self.access_log_enabled:
             super().access(resp, req, environ, request_time)
             return

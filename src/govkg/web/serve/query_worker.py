@@ -2,8 +2,10 @@
 
 The web process cannot stop a running pyoxigraph query, so user queries run here, in a
 process it can kill (``govkg.web.serve.query_pool``). The worker opens its store with
-``govkg.store.open_store`` like every other part of govkg, cuts results at ``max_rows``
-and serialises them itself, so only bytes cross the pipe. It has no network unless the
+``govkg.store.open_store`` like every other part of govkg and serialises results itself
+through the registry (``govkg.formats``), so only bytes cross the pipe: complete results up
+to ``max_bytes`` (beyond, a "too-large" answer and no bytes), or, for the query page and its
+editor, results cut at ``max_rows``. It has no network unless the
 settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
 namespace first, so no query, whatever the keyword guard misses, can fetch anything; where
 the system refuses that, it answers every query ``unconfined`` unless the operator has
@@ -23,22 +25,19 @@ import sys
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import islice
 from typing import Any
 
-from pyoxigraph import (
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    RdfFormat,
-    parse_query_results,
-    serialize,
-)
+from pyoxigraph import QueryBoolean, QuerySolutions
 
 from govkg.errors import QueryError, UpstreamError
-from govkg.formats import find_format
+from govkg.formats import (
+    ResultTooLarge,
+    cut_result,
+    find_format,
+    result_kind,
+    serialise_result,
+)
 from govkg.query import QueryResult, run_query
-from govkg.vocab import PREFIXES
 from govkg.web.serve.channel import Channel
 
 MEMORY_SHARE = 0.75  # of the machine's memory, for all query workers together
@@ -46,6 +45,7 @@ MIN_MEMORY_BYTES = 1 << 30
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG = 1
 PAGE = "page"  # the format name for the HTML query page: TSV or N-Triples, parsed there
+PAGE_FORMATS = {"results": "tsv", "graph": "ntriples"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,9 @@ class QueryJob:
     named_graphs: list[str] | None
     union_default_graph: bool
     format_name: str  # a registry format name, or PAGE
-    max_rows: int
+    max_rows: int | None  # a cut for views that show it; None: the complete result
+    max_bytes: int | None = None  # a complete result larger than this is refused
+    base_iri: str | None = None  # what relative IRIs in the query resolve against
 
 
 class AnswerStatus(StrEnum):
@@ -63,6 +65,7 @@ class AnswerStatus(StrEnum):
     SYNTAX = "syntax"  # the parser refused it
     FAILED = "failed"  # evaluation error
     UPSTREAM = "upstream"  # an external endpoint is down or silent: ``code`` says 502 or 504
+    TOO_LARGE = "too-large"  # the complete result is over ``max_bytes``: ``code`` says 507
     UNCONFINED = "unconfined"  # the worker has a network and may not run user queries
 
 
@@ -101,8 +104,10 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
     try:
         result = run_query(store, job.query, default_graphs=job.default_graphs,
                            named_graphs=job.named_graphs,
-                           union_default_graph=job.union_default_graph)
+                           union_default_graph=job.union_default_graph, base_iri=job.base_iri)
         answer = serialise_answer(result, job)
+    except ResultTooLarge as error:
+        return QueryAnswer(AnswerStatus.TOO_LARGE, message=str(error), code=error.status)
     except QueryError as error:
         return QueryAnswer(AnswerStatus.SYNTAX, message=str(error))
     except UpstreamError as error:  # an external endpoint down or silent (--endpoint)
@@ -115,56 +120,18 @@ def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
 
 
 def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
-    fmt = None if job.format_name == PAGE else find_format(job.format_name)
-    if isinstance(result, QueryBoolean):
-        if fmt is None:
-            return QueryAnswer(AnswerStatus.OK, "boolean", b"true" if result else b"false",
-                               "text/plain", 1)
-        return QueryAnswer(AnswerStatus.OK, "boolean", result.serialize(format=fmt.oxigraph),
-                           fmt.media_type, 1)
-    if isinstance(result, QuerySolutions):
-        return _solutions(result, fmt, job.max_rows)
-    return _triples(result, fmt, job.max_rows)
-
-
-def _solutions(result: QuerySolutions, fmt: Any, max_rows: int) -> QueryAnswer:
-    # TSV has exactly one line per solution, so rows are counted and cut on the bytes;
-    # pyoxigraph parses it back losslessly for the other formats.
-    tsv = result.serialize(format=QueryResultsFormat.TSV)
-    rows = tsv.count(b"\n") - 1
-    truncated = rows > max_rows
-    if truncated:
-        tsv = tsv[:_nth_newline(tsv, max_rows + 1) + 1]
-        rows = max_rows
-    if fmt is None or fmt.oxigraph == QueryResultsFormat.TSV:
-        body = tsv
-    else:
-        body = parse_query_results(tsv, format=QueryResultsFormat.TSV).serialize(
-            format=fmt.oxigraph)
-        if truncated and fmt.oxigraph == QueryResultsFormat.JSON:
-            body = body[:-1] + b',"truncated":true}'  # the object ends with its last brace
-    media_type = "text/tab-separated-values" if fmt is None else fmt.media_type
-    return QueryAnswer(AnswerStatus.OK, "results", body, media_type, rows, truncated)
-
-
-def _nth_newline(data: bytes, n: int) -> int:
-    position = -1
-    for _ in range(n):
-        position = data.index(b"\n", position + 1)
-    return position
-
-
-def _triples(result: Any, fmt: Any, max_rows: int) -> QueryAnswer:
-    triples = list(islice(result, max_rows + 1))
-    truncated = len(triples) > max_rows
-    del triples[max_rows:]
-    if fmt is None:
-        body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        return QueryAnswer(AnswerStatus.OK, "graph", body, "application/n-triples", len(triples),
-                           truncated)
-    prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
-    body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    return QueryAnswer(AnswerStatus.OK, "graph", body, fmt.media_type, len(triples), truncated)
+    kind = "boolean" if isinstance(result, QueryBoolean) else result_kind(result)
+    if job.format_name == PAGE and isinstance(result, QueryBoolean):
+        return QueryAnswer(AnswerStatus.OK, kind, b"true" if result else b"false", "text/plain", 1)
+    fmt = find_format(PAGE_FORMATS[kind] if job.format_name == PAGE else job.format_name)
+    assert fmt is not None, job.format_name
+    if job.max_rows is None or isinstance(result, QueryBoolean):
+        body = serialise_result(result, fmt, job.max_bytes)
+        rows = 1 if isinstance(result, QueryBoolean) else 0  # not counted: nothing was cut
+        return QueryAnswer(AnswerStatus.OK, kind, body, fmt.media_type, rows)
+    assert isinstance(result, QuerySolutions) or kind == "graph"
+    cut = cut_result(result, fmt, job.max_rows)  # type: ignore[arg-type]
+    return QueryAnswer(AnswerStatus.OK, kind, cut.body, fmt.media_type, cut.rows, cut.truncated)
 
 
 def memory_limit_bytes(settings: dict[str, Any]) -> int:

@@ -217,6 +217,10 @@ def service_description() -> Iterator[Quad]:
     yield triple(service, SD_NS + "endpoint", service)
     yield triple(service, SD_NS + "supportedLanguage", n(SD_NS + "SPARQL11Query"))
     yield triple(service, SD_NS + "feature", n(SD_NS + "UnionDefaultGraph"))
+    # the Graph Store Protocol's reads at the same URL (?graph=IRI, ?default)
+    yield triple(service, DCT_NS + "conformsTo", n("https://www.w3.org/TR/sparql11-protocol/"))
+    yield triple(service, DCT_NS + "conformsTo",
+                 n("https://www.w3.org/TR/sparql11-http-rdf-update/"))
     yield triple(service, SD_NS + "defaultEntailmentRegime",
                  n("http://www.w3.org/ns/entailment/Simple"))
     for fmt in FORMATS:

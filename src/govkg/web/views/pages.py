@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from pyoxigraph import BlankNode, NamedNode, Quad
 from werkzeug.exceptions import BadRequest
 
-from govkg.vocab import ID
+from govkg.vocab import ID, RDF_NS, graph_iri
 from govkg.web.display import Labeller
-from govkg.web.documents import RDF_FORMATS, alternate_links, document
+from govkg.web.documents import CACHE_CONTROL, RDF_FORMATS, alternate_links, document
 from govkg.web.entity import describe_entity, is_known
 from govkg.web.errors import NotFoundHere
 from govkg.web.iris import href, public_url
@@ -24,6 +24,9 @@ from govkg.web.negotiation import pick
 from govkg.web.site import current_site
 
 bp = Blueprint("pages", __name__)
+EVIDENCE = NamedNode(graph_iri("evidence"))
+RDF_SUBJECT = NamedNode(RDF_NS + "subject")
+STATEMENTS = ID + "statement/"
 EXTENSIONS = ("html", *(f.extension for f in RDF_FORMATS))
 
 
@@ -56,7 +59,7 @@ def entity(rest: str) -> Response:
     if ext is None:
         return see_other(path)
     return document(path, ext, quads=lambda: describing_quads(store, node),
-                    html=lambda: entity_html(node, path))
+                    html=lambda: entity_html(node, path), about=node.value)
 
 
 def see_other(path: str) -> Response:
@@ -64,13 +67,15 @@ def see_other(path: str) -> Response:
     fmt = pick(RDF_FORMATS, html=True, html_first=True)
     ext = "html" if fmt is None else fmt.extension
     response = redirect(public_url(f"{path}.{ext}"), 303)
+    response.headers["Cache-Control"] = CACHE_CONTROL  # the choice depends on Accept alone
     for link in alternate_links(path, RDF_FORMATS, html=True):
         response.headers.add("Link", link)
     return response
 
 
 def describing_quads(store, node: NamedNode) -> Iterator[Quad]:
-    """What the documents say: the entity's statements, blank nodes they lead to, links in."""
+    """What the documents say: the entity's statements, blank nodes they lead to, links in,
+    and the reified statements (graph/evidence) that give the sentence behind each statement."""
     seen: set[BlankNode] = set()
     todo: list[NamedNode | BlankNode] = [node]
     while todo:
@@ -80,7 +85,13 @@ def describing_quads(store, node: NamedNode) -> Iterator[Quad]:
             if isinstance(quad.object, BlankNode) and quad.object not in seen:
                 seen.add(quad.object)
                 todo.append(quad.object)
-    yield from store.quads_for_pattern(None, None, node, None)
+    for quad in store.quads_for_pattern(None, None, node, None):
+        if quad.graph_name == EVIDENCE and quad.predicate != RDF_SUBJECT:
+            continue  # a statement with this object: it belongs to its subject's document
+        yield quad
+        if quad.predicate == RDF_SUBJECT and quad.graph_name == EVIDENCE:
+            yield from (q for q in store.quads_for_pattern(quad.subject, None, None, EVIDENCE)
+                        if q.predicate != RDF_SUBJECT)
 
 
 def entity_html(node: NamedNode, path: str) -> str:
@@ -96,11 +107,12 @@ def entity_html(node: NamedNode, path: str) -> str:
 
 
 def entity_index() -> list[str]:
-    """Every IRI under ``/id/`` that something is said about, sorted."""
+    """Every IRI under ``/id/`` that something is said about, sorted; not the reified
+    statements of graph/evidence, which are reached from their entities' pages."""
     def compute() -> list[str]:
         subjects = {q.subject.value for q in current_site().store.quads_for_pattern(
             None, None, None, None) if isinstance(q.subject, NamedNode)}
-        return sorted(s for s in subjects if s.startswith(ID))
+        return sorted(s for s in subjects if s.startswith(ID) and not s.startswith(STATEMENTS))
     return current_site().once("entity_index", compute)
 
 

@@ -6,8 +6,13 @@ unknown IRI is an empty graph, nothing is fetched). Updates and SERVICE are refu
 Without a query, the endpoint answers with its Service Description, or the query page.
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
-evaluates them under the time limit, cuts them at ``max_rows`` (``X-Govkg-Truncated: true``
-and, in SPARQL JSON, ``"truncated": true``) and serialises them.
+evaluates and serialises them under the time limit. Machine clients get complete results,
+or, past ``max_result_bytes``, a 507 that says so: never a short answer that looks whole.
+The query page and its editor (a same-origin ``fetch``, told by ``Sec-Fetch-Site``) get
+results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, in SPARQL
+JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
+a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
+Store Protocol's reads (``govkg.web.views.graph_store``).
 """
 
 import time
@@ -36,9 +41,11 @@ from govkg.formats import Format, formats_of
 from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
 from govkg.vocab import BASE
 from govkg.web.display import Labeller
-from govkg.web.documents import rdf_response
+from govkg.web.documents import CACHE_CONTROL, rdf_response
+from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
-from govkg.web.negotiation import pick
+from govkg.web.iris import public_url
+from govkg.web.negotiation import pick, wants_html
 from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
@@ -48,6 +55,7 @@ from govkg.web.serve.query_pool import (
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.site import current_site
+from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
 from govkg.web.views.metrics import count_timeout, refuse
 
@@ -84,10 +92,15 @@ class ProtocolRequest:
 
 
 def _body_text() -> str:
+    """The body of a direct POST: UTF-8 (SPARQL 1.1 Protocol §2.1.3), or 415."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"Send the query as UTF-8 ({request.mimetype}; charset="
+                                   f"{charset[:40]} is not read here).")
     try:
-        return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError) as error:
-        raise BadRequest(f"The request body is not valid text in its charset: {error}.") from error
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The request body is not valid UTF-8: {error}.") from error
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -128,6 +141,8 @@ def read_request() -> ProtocolRequest:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
+    if graph_store.names_a_graph():
+        return graph_store.graph_store()
     protocol = read_request()
     if protocol.update is not None:
         raise refuse(Forbidden(READ_ONLY), "update")
@@ -164,11 +179,15 @@ def endpoint() -> Response | str:
         raise refuse(BadRequest(answer.message), "evaluation")
     if answer.status is AnswerStatus.UPSTREAM:
         abort(answer.code, answer.message)
+    if answer.status is AnswerStatus.TOO_LARGE:
+        raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
         response = Response(query_page(protocol.query, **html_result(answer)),
                             mimetype="text/html")
     else:
         response = Response(answer.body, mimetype=answer.media_type)
+        if request.method == "GET":  # the data change only with the build
+            response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
@@ -193,9 +212,11 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
     """The query's answer from a query worker, or the HTTP error that says why there is none."""
     settings = current_site().settings
     assert protocol.query is not None
+    cut = fmt is None or from_the_editor()
     job = QueryJob(protocol.query, protocol.default_graphs, protocol.named_graphs,
                    not sets_dataset(protocol.query), fmt.name if fmt else PAGE,
-                   int(settings["max_rows"]))
+                   int(settings["max_rows"]) if cut else None,
+                   int(settings["max_result_bytes"]), public_url("/sparql"))
     limit = float(settings["query_timeout"])
     started = time.perf_counter()
     try:
@@ -231,6 +252,14 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None) -> QueryAnswer
         g.query_seconds = time.perf_counter() - started
 
 
+def from_the_editor() -> bool:
+    """Whether this is the query page's own editor asking: a browser's same-origin fetch.
+    Other clients (and cross-site ones such as YASGUI elsewhere) get complete results."""
+    headers = request.headers
+    return (headers.get("Sec-Fetch-Site") == "same-origin"
+            and headers.get("Sec-Fetch-Mode") in ("cors", "same-origin"))
+
+
 def allowed_services(settings: dict) -> list[str]:
     value = settings.get("service_allow") or ()
     return value.split() if isinstance(value, str) else list(value)
@@ -239,8 +268,7 @@ def allowed_services(settings: dict) -> list[str]:
 def syntax_error(query: str, message: str) -> Response:
     """400 with the parser's message and position: the query page for a browser."""
     text = message
-    if request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"]) \
-            == "text/html":
+    if wants_html():
         return Response(query_page(query, error=text), 400, mimetype="text/html")
     raise BadRequest(text)
 
@@ -249,7 +277,9 @@ def description_or_form() -> Response | str:
     fmt = pick(DESCRIPTION_FORMATS, html=True, html_first=False)
     if fmt is None:
         return query_page(EXAMPLES[0].text)
-    return rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response = rdf_response(service_description(), fmt, DESCRIPTION_PREFIXES)
+    response.headers["Cache-Control"] = CACHE_CONTROL  # its counts change with the build only
+    return response
 
 
 def query_page(query: str, **context) -> str:
