@@ -19,16 +19,26 @@ it measures p50 and p95 (ms) of:
 - **rdflib**: the query in-process by rdflib (the naive approach), skipped above
   ``--rdflib-max`` triples.
 - **rdflib-endpoint**: the query over HTTP on rdflib-endpoint (rdflib behind FastAPI).
+- **govkg, new query**: the same, each call made a query never seen before by a
+  ``VALUES ?nonce { n }`` clause: a result-cache miss every time (the **govkg** column,
+  repeating one query, is answered from the cache after its first call).
+- **oxigraph-server**: the query over HTTP on ``oxigraph serve-read-only
+  --union-default-graph`` (the Rust server of the same engine) on the same dump.
+- **rdflib**: the query in-process by rdflib (the naive approach), skipped above
+  ``--rdflib-max`` triples.
+- **rdflib-endpoint**: the query over HTTP on rdflib-endpoint (rdflib behind FastAPI).
 - **virtuoso**: the query over HTTP on Virtuoso Open Source (``virtuoso_endpoint`` below,
   started and loaded by ``govkg.virtuoso``).
 
-It prints one side-by-side table, the check "govkg p50 ≤ 2 × oxigraph p50 + 2 ms" per query
-(PASS/FAIL), then ASK throughput by ``wrk`` (2 threads, 8 connections, 5 s) against govkg
-and against the floor app (``bench/floor_app.py``: Flask + gunicorn answering the same ASK
-from pyoxigraph, same worker count and class), in turn, three rounds each
-(``--wrk-rounds``), with non-2xx counts and the server's CPU time per request; the goal is
-govkg ≥ ½ of the floor (the median of the rounds' ratios) with no non-2xx answer. A
-column that cannot run here says why ("not run: …").
+It prints one side-by-side table with the check "govkg p50 ≤ 2 × oxigraph p50 + 2 ms" per
+query for both govkg columns (PASS/FAIL), then throughput by ``wrk`` (``bench/throughput.py``:
+a repeated ASK, a cycle of a few hundred distinct queries, and the same made new on every
+request) on govkg, the floor app (``bench/floor_app.py``: Flask + gunicorn answering from
+pyoxigraph, same worker count and class), Oxigraph server without and with ``--timeout-s``,
+and nginx with the shipped ``docs/nginx.conf`` in front of govkg, in turn, three rounds
+(``--wrk-rounds``), with non-2xx counts, the server's CPU time per request and its memory;
+then the goals (medians of the rounds' ratios) and the result cache's bytes against its
+bound (``--cache-mb``). A column that cannot run here says why ("not run: …").
 ``--json FILE`` also writes every figure as JSON. The exit status is 0 unless something
 broke; ``--strict`` makes a missed goal exit 1 too.
 """
@@ -41,7 +51,6 @@ import json
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,8 +70,18 @@ from harness import (
     Timing,
     free_port,
     measure_interleaved,
+    start_nginx,
+    start_oxigraph_server,
     start_server,
-    which,
+)
+from throughput import (
+    WORKLOADS,
+    Throughput,
+    cache_bytes,
+    goal_lines,
+    lua_script,
+    workload_queries,
+    wrk,
 )
 
 PREFIXES = """PREFIX gk: <https://w3id.org/govkg/ontology#>
@@ -103,7 +122,9 @@ QUERIES = (
     BenchQuery("DESCRIBE", f"DESCRIBE <{ENTITY}>"),
     BenchQuery("entity page", None, ENTITY_PAGE),
 )
-ENGINES = ("oxigraph", "govkg", "rdflib", "rdflib-endpoint", "virtuoso")
+ENGINES = ("oxigraph", "govkg", "govkg, new query", "oxigraph-server", "rdflib",
+           "rdflib-endpoint", "virtuoso")
+MISS = "govkg, new query"
 
 
 @dataclass(eq=False)  # a dict key in run_columns: by identity
@@ -204,25 +225,31 @@ def rdflib_runner(dump: Path) -> Callable:
     return runner
 
 
-def http_runner(server_url: str, sparql: str, *, pages: bool) -> Callable:
-    """Queries by GET ``<sparql>?query=`` on one kept-alive connection."""
+def http_runner(server_url: str, sparql: str, *, pages: bool, fresh: bool = False) -> Callable:
+    """Queries by GET ``<sparql>?query=`` on one kept-alive connection; ``fresh``: each
+    call a new query (the same plus ``VALUES ?nonce { n }``), never answered from a cache."""
     client = Client(server_url)
+    calls = iter(range(1, 1 << 62))
 
     def runner(query: BenchQuery) -> Callable[[], object]:
         if query.page:
             if not pages:
                 raise NotRun("a govkg page")
-            path = query.page
-        else:
-            path = sparql + "?query=" + quote(query.sparql or "", safe="")
-        return lambda: client.get(path, {"Accept": query.accept})
+            return lambda: client.get(query.page, {"Accept": query.accept})
+        path = sparql + "?query=" + quote(query.sparql or "", safe="")
+        if not fresh:
+            return lambda: client.get(path, {"Accept": query.accept})
+        nonce = quote(" VALUES ?nonce { ", safe="")
+        return lambda: client.get(f"{path}{nonce}{next(calls)}%20%7D", {"Accept": query.accept})
     return runner
 
 
 def start_govkg(stack: ExitStack, logs: Path, settings_env: dict[str, str],
                 store: Path | None, workers: int) -> Server:
     port = free_port()
-    command = [str(BIN / "govkg"), "serve", "--port", str(port), "--workers", str(workers)]
+    # loopback is its proxy: nginx, and wrk's scripts naming their clients (bench/throughput.py)
+    command = [str(BIN / "govkg"), "serve", "--port", str(port), "--workers", str(workers),
+               "--trusted-proxy", "127.0.0.1"]
     if store:
         command += ["--store", str(store)]
     return start_server(stack, "govkg", command, port, sparql_path("ASK {}"), log_dir=logs,
@@ -261,52 +288,45 @@ def virtuoso_endpoint(stack: ExitStack, dump: Path, workdir: Path) -> str:
 
 # --- throughput ----------------------------------------------------------------------------
 
-@dataclass
-class Throughput:
-    name: str
-    requests_per_second: float | None = None
-    non_2xx: int | None = None
-    errors: str = ""
-    not_run: str | None = None
-    # CPU time the server's processes spent per request: unlike requests/s, hardly moved by
-    # other load on the machine
-    cpu_ms_per_request: float | None = None
-
-
-def wrk(server: Server, path: str, seconds: int) -> Throughput:
-    try:
-        program = which("wrk")
-    except NotRun as why:
-        return Throughput(server.name, not_run=str(why))
-    cpu_before = server.cpu_seconds()
-    out = subprocess.run(
-        [program, "-t2", "-c8", f"-d{seconds}s", "-H", f"Accept: {JSON_RESULTS}",
-         server.url + path], capture_output=True, text=True, timeout=seconds + 60,
-        check=True).stdout
-    cpu = server.cpu_seconds() - cpu_before
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors:.*", out)
-    return Throughput(server.name, float(rate.group(1)) if rate else None,
-                      int(bad.group(1)) if bad else 0, errors.group(0) if errors else "",
-                      cpu_ms_per_request=1000 * cpu / int(total.group(1)) if total else None)
-
-
-def measure_throughput(stack: ExitStack, logs: Path, dump: Path, args: argparse.Namespace,
-                       govkg: Server | None) -> list[Throughput]:
-    """``wrk`` on govkg and on the floor app in turn, ``--wrk-rounds`` times each."""
-    try:
-        floor = start_floor(stack, logs, dump, args.workers)
-    except NotRun as why:
-        return [Throughput("floor", not_run=str(why))]
+def measure_throughput(stack: ExitStack, logs: Path, dump: Path, workdir: Path,
+                       args: argparse.Namespace, govkg: Server | None) -> list[Throughput]:
+    """Every workload on every server in turn, ``--wrk-rounds`` times (``bench/throughput.py``)."""
     if govkg is None:
         return [Throughput("govkg", not_run="govkg did not start")]
-    found = []
+    servers: dict[str, Server] = {"govkg": govkg}
+    found: list[Throughput] = []
+    starters = (("floor", lambda: start_floor(stack, logs, dump, args.workers)),
+                ("oxigraph-server", lambda: start_oxigraph_server(
+                    stack, "oxigraph-server", dump, workdir, log_dir=logs)),
+                ("oxigraph-server --timeout-s", lambda: start_oxigraph_server(
+                    stack, "oxigraph-server --timeout-s", dump, workdir, log_dir=logs,
+                    timeout_s=args.query_timeout)),
+                ("nginx", lambda: start_nginx(stack, govkg, workdir, log_dir=logs)))
+    for name, start in starters:
+        try:
+            servers[name] = start()
+        except NotRun as why:
+            found.append(Throughput(name, not_run=str(why)))
+    queries = workload_queries(dump)
+    scripts = {"cycle": lua_script(workdir / "cycle.lua", queries, fresh=False),
+               "distinct": lua_script(workdir / "distinct.lua", queries, fresh=True)}
+    runs_on = {"ask": list(servers), "cycle": [n for n in servers if "timeout" not in n],
+               "distinct": ["govkg", "floor"]}
     for number in range(1, args.wrk_rounds + 1):
-        for server in (govkg, floor):
-            print(f"wrk on {server.name}, round {number} …", file=sys.stderr, flush=True)
-            found.append(wrk(server, sparql_path(ASK), args.wrk_seconds))
+        for workload in WORKLOADS:
+            for name in runs_on[workload]:
+                if name not in servers:
+                    continue
+                server = servers[name]
+                path = "/query" if name.startswith("oxigraph") else "/sparql"
+                print(f"wrk {workload} on {name}, round {number} …", file=sys.stderr,
+                      flush=True)
+                if workload == "ask":
+                    found.append(wrk(server, path + "?query=" + quote(ASK, safe=""),
+                                     args.wrk_seconds, workload, number))
+                else:
+                    found.append(wrk(server, path, args.wrk_seconds, workload, number,
+                                     scripts[workload]))
     return found
 
 
@@ -322,7 +342,7 @@ def start_floor(stack: ExitStack, logs: Path, dump: Path, workers: int) -> Serve
 
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
-    for package in ("pyoxigraph", "flask", "gunicorn", "rdflib", "rdflib-endpoint"):
+    for package in ("pyoxigraph", "oxigraph", "flask", "gunicorn", "rdflib", "rdflib-endpoint"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -334,7 +354,19 @@ def versions() -> dict[str, str]:
         found["virtuoso"] = match.group(1) if match else "unknown"
     except (OSError, subprocess.TimeoutExpired):
         found["virtuoso"] = "not installed"
+    for program, option in (("wrk", "--version"), ("nginx", "-v")):
+        try:
+            out = subprocess.run([program, option], capture_output=True, text=True, timeout=30)
+            match = re.search(r"(?:wrk|nginx/)\s*(\S+)", out.stdout + out.stderr)
+            found[program] = match.group(1) if match else "unknown"
+        except (OSError, subprocess.TimeoutExpired):
+            found[program] = "not installed"
     return found
+
+
+def load() -> str:
+    """The load averages (1, 5, 15 min) when the runs ended: what else the machine was doing."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def machine() -> str:
@@ -344,12 +376,15 @@ def machine() -> str:
     return f"{cores} cores, {kb / 1024 / 1024:.0f} GiB"
 
 
-def ratio_check(oxigraph: Timing | None, govkg: Timing | None) -> str:
-    if oxigraph is None or govkg is None:
+def ratio_check(oxigraph: Timing | None, *govkg: Timing | None) -> str:
+    """PASS when every govkg timing given is within 2 × oxigraph's p50 + 2 ms."""
+    found = [t for t in govkg if t is not None]
+    if oxigraph is None or not found:
         return "n/a"
     limit = 2 * oxigraph.p50_ms + 2
-    verdict = "PASS" if govkg.p50_ms <= limit else "FAIL"
-    return f"{verdict} ({govkg.p50_ms:.2f} ≤ {limit:.2f})"
+    verdict = "PASS" if all(t.p50_ms <= limit for t in found) else "FAIL"
+    shown = " and ".join(f"{t.p50_ms:.2f}" for t in found)
+    return f"{verdict} ({shown} ≤ {limit:.2f})"
 
 
 def cell(column: Column, query: str) -> str:
@@ -362,18 +397,20 @@ def cell(column: Column, query: str) -> str:
 
 
 def report(columns: dict[str, Column], throughput: list[Throughput], info: dict) -> str:
-    lines = [f"Machine: {info['machine']}; {info['quads']:,} quads ({info['dump']}); "
+    lines = [f"Machine: {info['machine']}, load {info['load']} at the end; "
+             f"{info['quads']:,} quads ({info['dump']}); "
              f"{info['repeats']} runs per query after {info['warmup']} warm-up.",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
              "",
              "p50 / p95 in ms:",
              "",
-             "| query | " + " | ".join(ENGINES) + " | govkg ≤ 2 × oxigraph + 2 ms |",
+             "| query | " + " | ".join(ENGINES) + " | both govkg ≤ 2 × oxigraph + 2 ms |",
              "|---" * (len(ENGINES) + 2) + "|"]
     for query in QUERIES:
         cells = [cell(columns[e], query.name) for e in ENGINES]
         check = ratio_check(columns["oxigraph"].timings.get(query.name),
-                            columns["govkg"].timings.get(query.name))
+                            columns["govkg"].timings.get(query.name),
+                            columns[MISS].timings.get(query.name))
         lines.append(f"| {query.name} | " + " | ".join(cells) + f" | {check} |")
     lines.append("")
     for name in ENGINES:
@@ -384,33 +421,35 @@ def report(columns: dict[str, Column], throughput: list[Throughput], info: dict)
             lines.append(f"{name}, {query}: {why}")
         if column.start_seconds is not None:
             lines.append(f"{name}: started in {column.start_seconds:.2f} s")
-    lines += ["", "ASK throughput (wrk -t2 -c8 -d{}s, govkg and the floor app in turn):".format(
-        info["wrk_seconds"]), ""]
-    for t in throughput:
-        if t.not_run:
-            lines.append(f"- {t.name}: not run: {t.not_run}")
-        else:
+    lines += ["", f"Throughput (wrk -t2 -c8 -d{info['wrk_seconds']}s; every server in turn, "
+              "round by round):", ""]
+    for workload in WORKLOADS:
+        for t in (t for t in throughput if t.workload == workload):
+            if t.not_run:
+                lines.append(f"- {t.name}: not run: {t.not_run}")
+                continue
             cpu = (f", {t.cpu_ms_per_request:.2f} ms server CPU a request"
                    if t.cpu_ms_per_request else "")
-            lines.append(f"- {t.name}: {t.requests_per_second:,.0f} requests/s, "
-                         f"{t.non_2xx} non-2xx{cpu} {t.errors}".rstrip())
-    shares = throughput_shares(throughput)
-    if shares:
-        share = statistics.median(shares)
-        clean = all(t.non_2xx == 0 for t in throughput if t.name == "govkg")
-        verdict = "PASS" if share >= 0.5 and clean else "FAIL"
-        each = ", ".join(f"{s:.2f}" for s in shares)
-        lines.append(f"- govkg / floor = {share:.2f}, the median of the rounds ({each}) "
-                     f"(goal ≥ 0.50, zero non-2xx): {verdict}")
+            memory = f", {t.rss_mb:.0f} MB resident" if t.rss_mb else ""
+            lines.append(f"- {workload}, round {t.round}, {t.name}: "
+                         f"{t.requests_per_second or 0:,.0f} requests/s, {t.non_2xx} non-2xx"
+                         f"{cpu}{memory} {t.errors}".rstrip())
+    if throughput:
+        lines += ["", "Goals:", "", *goal_lines(throughput), memory_line(throughput, info)]
     return "\n".join(lines)
 
 
-def throughput_shares(throughput: list[Throughput]) -> list[float]:
-    """govkg's requests/s over the floor's, round by round (each govkg run and the floor run
-    right after it)."""
-    rates = {name: [t.requests_per_second for t in throughput
-                    if t.name == name and t.requests_per_second] for name in ("govkg", "floor")}
-    return [g / f for g, f in zip(rates["govkg"], rates["floor"], strict=False)]
+def memory_line(throughput: list[Throughput], info: dict) -> str:
+    """The result cache's bytes after the distinct runs against its bound, and govkg's memory
+    over the runs."""
+    held, bound = info.get("cache_bytes"), info["cache_mb"] * 2**20
+    sizes = [t.rss_mb for t in throughput if t.name == "govkg" and t.rss_mb]
+    grown = f"; govkg resident {sizes[0]:.0f} → {sizes[-1]:.0f} MB over the runs" if sizes else ""
+    if held is None:
+        return f"- result cache bytes: not read{grown}: FAIL"
+    verdict = "PASS" if held <= bound else "FAIL"
+    return (f"- result cache after the distinct runs: {held / 2**20:.1f} MB held, bound "
+            f"{info['cache_mb']} MB{grown}: {verdict}")
 
 
 def goals_met(text: str) -> bool:
@@ -429,6 +468,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-rounds", type=int, default=3,
                         help="wrk runs on govkg and on the floor app, in turn (default 3)")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--cache-mb", type=int, default=8,
+                        help="govkg's result cache bound (small: the distinct runs fill it)")
+    parser.add_argument("--query-timeout", type=float, default=30,
+                        help="Oxigraph server's --timeout-s (govkg's default time limit)")
     parser.add_argument("--rdflib-max", type=int, default=300_000, metavar="QUADS",
                         help="skip rdflib (in-process and endpoint) above this many quads")
     parser.add_argument("--skip", action="append", default=[], choices=(*ENGINES, "wrk"),
@@ -453,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = args.cache_dir or workdir / "cache"
         dump = make_dump(workdir, cache, args.synth)
         quads = count_quads(dump)
-        env = {"GOVKG_CACHE_DIR": str(cache)}
+        env = {"GOVKG_CACHE_DIR": str(cache), "GOVKG_RESULT_CACHE_MB": str(args.cache_mb)}
         settings = {"cache_dir": str(cache)}
         store = None
         if args.synth:
@@ -491,6 +534,17 @@ def main(argv: list[str] | None = None) -> int:
             columns["govkg"].start_seconds = server.started_seconds
             return http_runner(server.url, "/sparql", pages=True)
 
+        def miss_runner() -> Callable:
+            if not govkg_server:
+                raise NotRun("govkg did not start")
+            return http_runner(govkg_server[0].url, "/sparql", pages=True, fresh=True)
+
+        def oxigraph_server_runner() -> Callable:
+            server = start_oxigraph_server(peers, "oxigraph-server", dump, workdir,
+                                           log_dir=logs)
+            columns["oxigraph-server"].start_seconds = server.started_seconds
+            return http_runner(server.url, "/query", pages=False)
+
         def rdflib_endpoint_runner() -> Callable:
             if quads > args.rdflib_max:
                 raise NotRun(too_big)
@@ -503,8 +557,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise NotRun(too_big)
             return rdflib_runner(dump)
 
-        # the two the goal compares take turns, query by query
-        column(("govkg", govkg_runner), ("oxigraph", lambda: oxigraph_runner(dump, settings)))
+        # the three the goal compares take turns, query by query
+        column(("govkg", govkg_runner), (MISS, miss_runner),
+               ("oxigraph", lambda: oxigraph_runner(dump, settings)))
+        column(("oxigraph-server", oxigraph_server_runner))
         column(("rdflib", rdflib_in_process))
         column(("rdflib-endpoint", rdflib_endpoint_runner))
         column(("virtuoso", lambda: http_runner(virtuoso_endpoint(peers, dump, workdir), "",
@@ -513,11 +569,12 @@ def main(argv: list[str] | None = None) -> int:
         peers.close()  # their servers would take CPU time from the throughput runs
         throughput: list[Throughput] = []
         if "wrk" not in args.skip:
-            throughput = measure_throughput(stack, logs, dump, args,
+            throughput = measure_throughput(stack, logs, dump, workdir, args,
                                             govkg_server[0] if govkg_server else None)
-        info = {"machine": machine(), "quads": quads, "dump": dump.name,
+        info = {"machine": machine(), "load": load(), "quads": quads, "dump": dump.name,
                 "repeats": args.repeats, "warmup": args.warmup, "versions": versions(),
-                "wrk_seconds": args.wrk_seconds,
+                "wrk_seconds": args.wrk_seconds, "cache_mb": args.cache_mb,
+                "cache_bytes": cache_bytes(govkg_server[0]) if govkg_server else None,
                 "command": " ".join(["python", "bench/endpoint.py", *(argv or sys.argv[1:])])}
         text = report(columns, throughput, info)
         print(text)

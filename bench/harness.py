@@ -219,3 +219,76 @@ def which(program: str) -> str:
     if path is None:
         raise NotRun(f"{program} is not installed")
     return path
+
+
+# --- peers: Oxigraph server, and nginx in front of a server ----------------------------------
+
+def start_oxigraph_server(stack: ExitStack, name: str, dump: Path, workdir: Path, *,
+                          log_dir: Path, timeout_s: float | None = None) -> Server:
+    """``oxigraph serve-read-only --union-default-graph`` on ``dump`` (loaded once into
+    ``workdir/oxigraph``), with ``--timeout-s`` if given."""
+    program = str(BIN / "oxigraph") if (BIN / "oxigraph").exists() else which("oxigraph")
+    location = workdir / "oxigraph"
+    if not (location / "done").exists():
+        shutil.rmtree(location, ignore_errors=True)
+        subprocess.run([program, "load", "--location", str(location), "--file", str(dump),
+                        "--format", "nq"], check=True, capture_output=True)
+        (location / "done").touch()
+    port = free_port()
+    command = [program, "serve-read-only", "--location", str(location), "--bind",
+               f"127.0.0.1:{port}", "--union-default-graph"]
+    if timeout_s is not None:
+        command += ["--timeout-s", f"{timeout_s:g}"]
+    return start_server(stack, name, command, port, "/query?query=ASK%7B%7D", log_dir=log_dir,
+                        timeout=60)
+
+
+# the lines of docs/nginx.conf a benchmark changes (each marked "bench:" there)
+NGINX_CONF = ROOT / "docs" / "nginx.conf"
+NGINX_LINES = {"cache": "proxy_cache_path /var/cache/nginx/govkg ",
+               "upstream": "server 127.0.0.1:8000;",
+               "listen": "listen 80;",
+               "log": "access_log /var/log/nginx/govkg.access.log "}
+
+
+def nginx_config(upstream: str, port: int, workdir: Path, log_dir: Path) -> str:
+    """The shipped configuration with this run's ports and paths, inside a main file."""
+    text = NGINX_CONF.read_text()
+    replacements = {"cache": f"proxy_cache_path {workdir / 'cache'} ",
+                    "upstream": f"server {upstream};",
+                    "listen": f"listen 127.0.0.1:{port};",
+                    "log": f"access_log {log_dir / 'nginx-access.log'} "}
+    for part, line in NGINX_LINES.items():
+        if text.count(line) != 1:
+            raise NotRun(f"{NGINX_CONF.name} no longer has its {part} line {line!r} once")
+        text = text.replace(line, replacements[part])
+    temp = workdir / "temp"
+    # started by root, nginx would run its workers as nobody, who cannot enter a private
+    # work directory (pytest's are 0700): they stay root, on loopback, for the benchmark
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (f"daemon off;\n{user}worker_processes auto;\npid {workdir / 'nginx.pid'};\n"
+            f"error_log {log_dir / 'nginx-error.log'} warn;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n"
+            f"client_body_temp_path {temp}/body;\nproxy_temp_path {temp}/proxy;\n"
+            f"fastcgi_temp_path {temp}/fastcgi;\nuwsgi_temp_path {temp}/uwsgi;\n"
+            f"scgi_temp_path {temp}/scgi;\n"
+            f"{text}\n}}\n")
+
+
+def start_nginx(stack: ExitStack, upstream: Server, workdir: Path, *, log_dir: Path) -> Server:
+    """nginx with ``docs/nginx.conf`` on a free loopback port, in front of ``upstream``."""
+    program = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                        else None)
+    if program is None:
+        raise NotRun("nginx is not installed (Debian package nginx)")
+    directory = workdir / "nginx"
+    shutil.rmtree(directory, ignore_errors=True)
+    (directory / "temp").mkdir(parents=True)
+    port = free_port()
+    config = directory / "nginx.conf"
+    config.write_text(nginx_config(urlsplit(upstream.url).netloc, port, directory, log_dir))
+    command = [program, "-p", str(directory), "-c", str(config), "-e",
+               str(log_dir / "nginx-error.log")]
+    return start_server(stack, "nginx", command, port, "/sparql?query=ASK%7B%7D",
+                        log_dir=log_dir, timeout=60)

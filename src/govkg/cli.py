@@ -273,6 +273,9 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
                    "shared among all query workers).")
 @click.option("--allow-unconfined", is_flag=True, default=None,
               help="Serve even where query workers cannot be cut off from the network.")
+@click.option("--result-cache-mb", type=click.IntRange(min=0), default=None, metavar="MB",
+              help="Megabytes of SPARQL answers kept for reuse until the next build, shared "
+                   "by the server's processes (default 64; 0: none).")
 @click.pass_obj
 def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
           base_url: str | None, store_dir: Path | None, endpoint: str | None,
@@ -280,7 +283,7 @@ def serve(settings: dict[str, Any], host: str | None, port: int | None, workers:
           max_rows: int | None, query_workers: int | None,
           service_allow: tuple[str, ...], allowed_host: tuple[str, ...],
           trusted_proxy: tuple[str, ...], query_memory: int | None,
-          allow_unconfined: bool | None) -> None:
+          allow_unconfined: bool | None, result_cache_mb: int | None) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
     from govkg.settings import load_settings
     from govkg.web.serve.server import serve as run_server
@@ -293,5 +296,6 @@ def serve(settings: dict[str, Any], host: str | None, port: int | None, workers:
                  "service_allow": " ".join(service_allow) or None,
                  "allowed_hosts": " ".join(allowed_host) or None,
                  "trusted_proxies": " ".join(trusted_proxy) or None,
-                 "query_memory_mb": query_memory, "allow_unconfined": allow_unconfined}
+                 "query_memory_mb": query_memory, "allow_unconfined": allow_unconfined,
+                 "result_cache_mb": result_cache_mb}
     run_server(load_settings(overrides))

@@ -1,4 +1,5 @@
-"""Prometheus metrics at ``/metrics``: requests, latency, query timeouts, rejections.
+"""Prometheus metrics at ``/metrics``: requests, latency, query timeouts, rejections, and
+the result cache (lookups by outcome, whose ratio is the hit rate, and the bytes it holds).
 
 ``govkg serve`` gives the server processes a shared directory (``PROMETHEUS_MULTIPROC_DIR``)
 before any of them imports ``prometheus_client``, so the numbers add up across workers;
@@ -15,6 +16,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -32,6 +34,12 @@ LATENCY = Histogram("govkg_http_request_duration_seconds",
                              2.5, 5.0, 10.0, 30.0, 60.0))
 TIMEOUTS = Counter("govkg_query_timeouts", "SPARQL queries stopped at the time limit.")
 REJECTIONS = Counter("govkg_rejections", "Requests refused on purpose, by reason.", ["reason"])
+CACHE_LOOKUPS = Counter(
+    "govkg_result_cache_lookups",
+    "SPARQL answers asked of the result cache, by outcome: hit, miss, stored (a miss's answer "
+    "kept), not-modified (a conditional GET answered 304 without a lookup).", ["outcome"])
+CACHE_BYTES = Gauge("govkg_result_cache_bytes", "Bytes of answers the result cache holds.",
+                    multiprocess_mode="mostrecent")
 METHODS = {"GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"}  # others: "other"
 REASONS_BY_STATUS = {413: "body-too-large", 414: "url-too-long", 406: "not-acceptable"}
 
@@ -45,6 +53,17 @@ def refuse(error: HTTPException, reason: str) -> HTTPException:
 
 def count_timeout() -> None:
     TIMEOUTS.inc()
+
+
+def count_cache(outcome: str, held_bytes: int | None = None) -> None:
+    _cache_series(outcome).inc()
+    if held_bytes is not None:
+        CACHE_BYTES.set(held_bytes)
+
+
+@cache
+def _cache_series(outcome: str) -> Any:
+    return CACHE_LOOKUPS.labels(outcome)
 
 
 @cache

@@ -1,0 +1,172 @@
+"""Query answers kept for reuse: keyed by build, query, dataset, format and row limit;
+bounded in bytes; one cache for all the web processes of a server.
+
+The store changes only with a new build, so an answer computed once stays right for the
+build's life, except for queries that ask for something new each time (``RAND``, ``NOW``,
+``UUID``, ``STRUUID``, ``BNODE``) or fetch from elsewhere (``SERVICE``): those are never kept.
+The key is a SHA-256 of the build id and the whole job a query worker would be given: the
+query text, the dataset parameters, the format the client negotiated, ``max_rows``. The text
+is normalised only where that is provably harmless (whitespace runs collapse when it has no
+quote, comment or escape they could sit in; otherwise only the ends are trimmed).
+
+The answers live in one SQLite file in the server's runtime directory (``govkg serve`` makes
+it; without one, a file of this process's own), opened by every web process and thread of
+the server: each answer is stored once, not once per process or thread, and a worker
+restarted by gunicorn finds the answers its predecessor stored. Without a runtime directory
+(an app made in-process) the file is private and removed with the cache. SQLite in WAL mode without
+fsync (it is a cache: a crash loses nothing that matters): a hit is one indexed read that
+never waits for a writer. The bytes held (bodies plus a fixed charge per entry) are
+counted in the same transaction as every insert; past the bound, the oldest entries go
+first (insertion order: a hit writes nothing, so readers never take the write lock). An
+answer bigger than an eighth of the bound is not kept. Opening the cache drops the answers
+of every other build.
+"""
+
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+import weakref
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from govkg.sparql_text import keywords
+from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer, QueryJob
+
+FILE_NAME = "result-cache.sqlite"
+ENTRY_OVERHEAD_BYTES = 128  # what SQLite spends on a row and its index entry, about
+LARGEST_SHARE = 8  # an answer over max_bytes / LARGEST_SHARE is not kept
+BUSY_TIMEOUT_MS = 5000
+UNREPEATABLE = {"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE"}
+_WHITESPACE = re.compile(r"\s+")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    key BLOB PRIMARY KEY, build TEXT NOT NULL, kind TEXT NOT NULL, media_type TEXT NOT NULL,
+    rows INTEGER NOT NULL, truncated INTEGER NOT NULL, body BLOB NOT NULL,
+    size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS held (one INTEGER PRIMARY KEY CHECK (one = 1), bytes INTEGER NOT NULL);
+INSERT OR IGNORE INTO held VALUES (1, 0);
+"""
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    digest: bytes  # what the entry is stored under
+
+    @property
+    def tag(self) -> str:
+        return "r" + self.digest[:12].hex()
+
+    @property
+    def etag(self) -> str:
+        """A weak entity tag for the answer (weak: a re-evaluation may name blank nodes
+        differently, but means the same)."""
+        return f'W/"{self.tag}"'
+
+
+def normalised(query: str) -> str:
+    """``query`` with only the changes that cannot alter what it means."""
+    text = query.strip()
+    if any(mark in text for mark in ('"', "'", "#", "\\")):
+        return text  # whitespace may sit in a string or comment, or come from an escape
+    return _WHITESPACE.sub(" ", text)
+
+
+def cacheable(query: str) -> bool:
+    """Whether the query's answer is the same each time it runs on the same build."""
+    return not UNREPEATABLE.intersection(keywords(query))
+
+
+def cache_key(build: str, job: QueryJob) -> CacheKey:
+    """The key of ``job``'s answer on ``build``: every field of the job counts (the query
+    normalised), so whatever decides the answer a worker makes decides the key too; ``None``
+    graph lists (the union, every graph) differ from empty ones."""
+    parts = [build, *(normalised(job.query) if f.name == "query" else getattr(job, f.name)
+                      for f in fields(job))]
+    return CacheKey(hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).digest())
+
+
+class ResultCache:
+    """Answers of one build in one SQLite file; safe to use from any thread or process."""
+
+    def __init__(self, path: Path, build: str, max_bytes: int) -> None:
+        self.path, self.build, self.max_bytes = path, build, max_bytes
+        self._local = threading.local()
+        with self._connection() as db:  # a transaction: another build's answers go at once
+            db.execute("DELETE FROM answers WHERE build != ?", (build,))
+            db.execute("UPDATE held SET bytes = (SELECT COALESCE(SUM(size), 0) FROM answers)")
+
+    def _connection(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                 isolation_level=None, check_same_thread=True)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")
+            db.executescript(_SCHEMA)
+            db.isolation_level = "IMMEDIATE"  # writers take the lock at once: no upgrade deadlock
+            self._local.db = db
+        return db
+
+    def get(self, key: CacheKey) -> QueryAnswer | None:
+        row = self._connection().execute(
+            "SELECT kind, media_type, rows, truncated, body FROM answers WHERE key = ?",
+            (key.digest,)).fetchone()
+        if row is None:
+            return None
+        kind, media_type, rows, truncated, body = row
+        return QueryAnswer(AnswerStatus.OK, kind, body, media_type, rows, bool(truncated))
+
+    def put(self, key: CacheKey, answer: QueryAnswer) -> bool:
+        """Keep ``answer`` (a successful one) unless it is too big; whether it was kept."""
+        size = len(answer.body) + len(answer.media_type) + ENTRY_OVERHEAD_BYTES
+        if answer.status is not AnswerStatus.OK or size > self.max_bytes // LARGEST_SHARE:
+            return False
+        with self._connection() as db:
+            added = db.execute(
+                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (key.digest, self.build, answer.kind, answer.media_type, answer.rows,
+                 int(answer.truncated), answer.body, size)).rowcount
+            if added:
+                held = db.execute("UPDATE held SET bytes = bytes + ? RETURNING bytes",
+                                  (size,)).fetchone()[0]
+                if held > self.max_bytes:
+                    self._evict(db, held - self.max_bytes)
+        return bool(added)
+
+    @staticmethod
+    def _evict(db: sqlite3.Connection, excess: int) -> None:
+        """Drop the oldest entries until ``excess`` bytes are freed."""
+        freed, last = 0, None
+        oldest = db.execute("SELECT rowid, size FROM answers ORDER BY rowid")
+        for rowid, size in oldest:
+            freed, last = freed + size, rowid
+            if freed >= excess:
+                break
+        oldest.close()
+        if last is not None:
+            db.execute("DELETE FROM answers WHERE rowid <= ?", (last,))
+            db.execute("UPDATE held SET bytes = bytes - ?", (freed,))
+
+    def held_bytes(self) -> int:
+        return self._connection().execute("SELECT bytes FROM held").fetchone()[0]
+
+    def entries(self) -> int:
+        return self._connection().execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+
+
+def open_cache(settings: dict, build: str) -> ResultCache | None:
+    """The server's result cache, or ``None`` when it is off (``result_cache_mb`` 0, or the
+    data lives behind an external endpoint that may change without a new build)."""
+    megabytes = float(settings.get("result_cache_mb") or 0)
+    if megabytes <= 0 or settings.get("endpoint"):
+        return None
+    runtime = settings.get("runtime_dir")
+    private = None if runtime else tempfile.mkdtemp(prefix="govkg-result-cache-")
+    cache = ResultCache(Path(runtime or private) / FILE_NAME, build, int(megabytes * 2**20))
+    if private:  # a cache of this process's own goes with it
+        weakref.finalize(cache, shutil.rmtree, private, True)
+    return cache
