@@ -62,3 +62,15 @@ def test_endpoint_benchmark_runs_quick(tmp_path: Path, cache_dir: Path) -> None:
                  "result cache after the distinct runs"):
         assert goal in table, goal
     assert body["info"]["cache_bytes"] <= body["info"]["cache_mb"] * 2**20
+
+
+
+@pytest.mark.server
+def test_balance_benchmark_runs(tmp_path: Path, cache_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "balance.py"), "--rounds", "3", "--warmup", "1",
+         "--cache-dir", str(cache_dir)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and " : " in line]
+    assert sum(int(row.split("|")[2]) for row in rows) == 3
+    assert all(sum(map(int, row.split("|")[1].split(" : "))) == 8 for row in rows)

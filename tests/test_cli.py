@@ -4,10 +4,16 @@ import csv
 import io
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
+import pyoxigraph
 import pytest
 from rdflib import Dataset, Graph
 from testbed import run_govkg
+
+from govkg.dump import SELECTIONS
+from govkg.query import select_rows
+from govkg.vocab import graph_iri
 
 COUNT_PROVINCES = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Province }"
 PROVINCES = "SELECT ?p ?label WHERE { ?p a gk:Province ; rdfs:label ?label FILTER(lang(?label) = 'zh') } ORDER BY ?p"
@@ -43,15 +49,49 @@ def test_query_prints_csv(govkg) -> None:
     assert {"北京市", "上海市", "浙江省", "福建省", "广东省", "四川省", "贵州省"} <= labels
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
-def test_query_result_formats(govkg, fmt: str) -> None:
-    result = govkg("query", COUNT_PROVINCES, "--format", fmt)
+def expected_provinces(store) -> list[tuple[str, str]]:
+    return [(row["p"], row["label"]) for row in select_rows(store, PROVINCES)]
+
+
+def test_query_json_has_every_row(govkg, store) -> None:
+    result = govkg("query", PROVINCES, "--format", "json")
     assert result.returncode == 0, result.stderr
-    if fmt == "json":
-        value = json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]
-        assert int(value) >= 7
-    else:
-        assert "n" in result.stdout
+    body = json.loads(result.stdout)
+    assert body["head"]["vars"] == ["p", "label"]
+    rows = [(b["p"]["value"], b["label"]["value"]) for b in body["results"]["bindings"]]
+    assert rows == expected_provinces(store) and len(rows) >= 7
+    assert {b["label"]["xml:lang"] for b in body["results"]["bindings"]} == {"zh"}
+
+
+def test_query_xml_has_every_row(govkg, store) -> None:
+    result = govkg("query", PROVINCES, "--format", "xml")
+    assert result.returncode == 0, result.stderr
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    root = ElementTree.fromstring(result.stdout)
+    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == ["p", "label"]
+    rows = []
+    for solution in root.findall("r:results/r:result", ns):
+        iri = solution.find("r:binding[@name='p']/r:uri", ns).text
+        label = solution.find("r:binding[@name='label']/r:literal", ns)
+        assert label.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh"
+        rows.append((iri, label.text))
+    assert rows == expected_provinces(store) and len(rows) >= 7
+
+
+def test_query_tsv_has_every_row(govkg, store) -> None:
+    result = govkg("query", PROVINCES, "--format", "tsv")
+    assert result.returncode == 0, result.stderr
+    header, *lines = result.stdout.rstrip("\n").split("\n")
+    assert header == "?p\t?label"
+    rows = [tuple(line.split("\t")) for line in lines]
+    assert rows == [(f"<{iri}>", f'"{label}"@zh') for iri, label in expected_provinces(store)]
+
+
+def test_query_counts_in_every_format(govkg, store) -> None:
+    count = select_rows(store, COUNT_PROVINCES)[0]["n"]
+    assert govkg("query", COUNT_PROVINCES, "--format", "tsv").stdout == f"?n\n{count}\n"
+    xml = govkg("query", COUNT_PROVINCES, "--format", "xml").stdout
+    assert f'datatype="http://www.w3.org/2001/XMLSchema#integer">{count}</literal>' in xml
 
 
 def test_query_table_is_readable(govkg) -> None:
@@ -111,6 +151,21 @@ def test_dump_nquads_keeps_the_named_graphs(govkg, tmp_path: Path, selection: st
     expected = {"asserted": asserted, "inferred": {"inferred"},
                 "all": asserted | {"shapes", "inferred"}}[selection]
     assert names == expected
+
+
+@pytest.mark.parametrize("selection", ["asserted", "inferred", "all"])
+def test_dump_trig_keeps_every_graph_whole(govkg, store, tmp_path: Path, selection: str) -> None:
+    out = tmp_path / "dump.trig"
+    result = govkg("dump", "--format", "trig", "--graph", selection, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "@prefix gk: <https://w3id.org/govkg/ontology#>" in text  # TriG, with prefixes
+    counts: dict[str, int] = {}
+    for quad in pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TRIG):
+        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    graphs = [str(graph_iri(name)) for name in SELECTIONS[selection]]
+    assert counts == {graph: len(list(store.quads_for_pattern(
+        None, None, None, pyoxigraph.NamedNode(graph)))) for graph in graphs}
 
 
 @pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])

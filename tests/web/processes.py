@@ -1,6 +1,9 @@
 """The processes of a running server, read from /proc: its query workers and their CPU time."""
 
+import http.client
 import os
+import platform
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -78,3 +81,110 @@ def connection_holders(server_port: int, client_ports: set[int], pids: list[int]
             links = []
         held[pid] = len(inodes.intersection(links))
     return held
+
+
+def web_workers(server_pid: int) -> list[int]:
+    """The server's web (gunicorn) workers: its children that are not query workers."""
+    return [p for p in children(server_pid) if "govkg.web.serve.query_worker" not in command_line(p)]
+
+
+def holder_of(port: int, connection: "http.client.HTTPConnection", pids: list[int]
+              ) -> int | None:
+    """Which of ``pids`` holds the server end of ``connection`` (None: none, or closed)."""
+    if connection.sock is None:
+        return None
+    local = connection.sock.getsockname()[1]
+    return next((pid for pid, n in connection_holders(port, {local}, pids).items() if n), None)
+
+
+def connection_per_worker(host: str, port: int, workers: list[int], path: str,
+                          seconds: float = 120) -> dict[int, "http.client.HTTPConnection"]:
+    """One kept-alive connection held by each of ``workers``, found by opening connections
+    (each answered once, so accepted) until every worker holds one; one the server closed
+    for idling past its keep-alive (2 s) is looked for again. A worker still starting
+    takes none, so this keeps trying for up to ``seconds``; the last few connections that
+    found no new worker stay open meanwhile, so that their worker looks busier to the next.
+    The caller closes the connections returned.
+    """
+    held: dict[int, http.client.HTTPConnection] = {}
+    spare: list[http.client.HTTPConnection] = []
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection(host, port, timeout=60)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            holder = holder_of(port, connection, workers)
+            for pid, kept in list(held.items()):  # idle past the server's keep-alive: closed
+                if holder_of(port, kept, [pid]) is None:
+                    held.pop(pid).close()
+            if holder is not None and holder not in held:
+                held[holder] = connection
+                if len(held) == len(workers):
+                    return held
+                continue
+            spare.append(connection)
+            if len(spare) > 8:
+                spare.pop(0).close()
+        raise AssertionError(f"in {seconds} s, connections reached only workers {sorted(held)}")
+    finally:
+        for connection in spare:
+            connection.close()
+
+
+# the system call an idle query worker sleeps in: recv on its channel (recvfrom)
+_RECVFROM = {"x86_64": 45, "aarch64": 207}[platform.machine()]
+
+
+def waiting_for_a_job(pid: int) -> bool:
+    """Whether query worker ``pid`` sits in ``recv`` on its channel: started, store open, idle
+    (a worker evaluating a query is in no system call, or in another one)."""
+    try:
+        return Path(f"/proc/{pid}/syscall").read_text().split()[0] == str(_RECVFROM)
+    except (OSError, IndexError):
+        return False
+
+
+def idle_query_workers(server_pid: int, count: int, seconds: float = 120) -> list[int]:
+    """The server's query workers once ``count`` of them run and all wait for a job."""
+    deadline = time.monotonic() + seconds
+    while True:
+        pids = query_workers(server_pid)
+        if len(pids) == count and all(waiting_for_a_job(p) for p in pids):
+            return pids
+        assert time.monotonic() < deadline, \
+            f"{len(pids)} query workers, {sum(map(waiting_for_a_job, pids))} idle"
+        time.sleep(0.02)
+
+
+def wait_for(condition, what: str, seconds: float = 60):
+    """Poll ``condition`` until it gives something true (and return that), at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.01)
+    return found
+
+
+def runtime_dir(server_pid: int) -> Path:
+    """The directory a running server shares between its processes: its metrics are in
+    ``metrics/`` there, named in the environment of every process it starts afterwards (its
+    query workers; its web workers are forked, so /proc shows their environment at exec)."""
+    for pid in query_workers(server_pid):
+        for entry in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+            if entry.startswith(b"PROMETHEUS_MULTIPROC_DIR="):
+                return Path(entry.split(b"=", 1)[1].decode()).parent
+    raise AssertionError("no server worker names its runtime directory")
+
+
+def locked_files(directory: Path) -> set[Path]:
+    """The files in ``directory`` that some process holds an ``flock`` on (/proc/locks)."""
+    by_inode = {p.stat().st_ino: p for p in directory.iterdir()} if directory.exists() else {}
+    locked = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK":  # not "->": a process waiting for one
+            inode = int(fields[5].rsplit(":", 1)[1])
+            if inode in by_inode:
+                locked.add(by_inode[inode])
+    return locked

@@ -10,17 +10,23 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import pytest
 import requests
-from live import STRICT_TIMEOUT
-from processes import children, command_line, query_workers
+from processes import (
+    children,
+    command_line,
+    idle_query_workers,
+    wait_for,
+    waiting_for_a_job,
+)
+from testbed import IN_CI
 
 from govkg.web.serve import cpu_affinity
 
 CPUS = set(os.sched_getaffinity(0))
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
 PINNED = len(CPUS) == 2  # the strict server's 2 workers pin only when there are 2 CPUs
 
 
@@ -55,10 +61,7 @@ def parent(pid: int) -> int:
 
 @pytest.mark.server
 def test_server_workers_and_their_query_workers_share_a_cpu(strict_server):
-    deadline = time.monotonic() + 60
-    while len(workers := query_workers(strict_server.process.pid)) < 8:
-        assert time.monotonic() < deadline, "the query workers did not all start"
-        time.sleep(0.2)
+    workers = idle_query_workers(strict_server.process.pid, 8)
     web = web_workers(strict_server)
     assert len(web) == 2
     cpus = {pid: set(os.sched_getaffinity(pid)) for pid in web}
@@ -74,18 +77,23 @@ def test_server_workers_and_their_query_workers_share_a_cpu(strict_server):
 
 @pytest.mark.server
 def test_a_long_query_may_use_every_cpu(strict_server):
-    before = set(query_workers(strict_server.process.pid))
+    """The worker running a query past 20 ms is let loose on every CPU before the limit stops
+    it; the others stay on their web worker's CPU."""
+    idle = idle_query_workers(strict_server.process.pid, 8)
     answer: list = []
     thread = threading.Thread(target=lambda: answer.append(requests.get(
         strict_server.url + "/sparql", params={"query": ENDLESS}, timeout=60)))
     thread.start()
-    time.sleep(1.0)  # well past the 20 ms after which a query is let loose, before the limit
-    loose = [p for p in before if _affinity(p) == CPUS]
+    busy = wait_for(lambda: [p for p in idle if not waiting_for_a_job(p)], "a busy worker")
+    assert len(busy) == 1, busy
+    loose = wait_for(lambda: _affinity(busy[0]) == CPUS or not thread.is_alive(),
+                     "the busy worker let loose, or the answer") and thread.is_alive()
+    others = {p: _affinity(p) for p in idle if p != busy[0]}
     thread.join()
-    assert answer[0].status_code == 503
-    assert STRICT_TIMEOUT > 1.0
+    assert answer[0].status_code == 503  # the limit stopped it: it was loose while it ran
+    assert loose, "the query ran to its limit without being let loose"
     if PINNED:
-        assert len(loose) == 1, loose
+        assert all(len(cpus) == 1 for cpus in others.values()), others
 
 
 def _affinity(pid: int) -> set[int] | None:
@@ -108,12 +116,12 @@ POOL_SCRIPT = textwrap.dedent("""
     def watch():
         while not done.is_set():
             seen.append(frozenset(os.sched_getaffinity(worker.process.pid)))
-            time.sleep(0.05)
+            time.sleep(0.005)
     done = threading.Event()
     watcher = threading.Thread(target=watch)
     watcher.start()
-    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-    answer = pool.run(QueryJob(query, None, None, True, "json", 10), "-", 120)
+    query = "SELECT (COUNT(*) AS ?n) { SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 20000000 }"
+    answer = pool.run(QueryJob(query, None, None, True, "json", 10), "-", 600)
     done.set()
     watcher.join()
     print(json.dumps({"status": answer.status, "during": sorted(set().union(*seen)),
@@ -121,10 +129,12 @@ POOL_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.skipif(len(CPUS) < 2 or 0 not in CPUS, reason="needs CPUs 0 and 1")
+@pytest.mark.skipif((len(CPUS) < 2 or 0 not in CPUS) and not IN_CI, reason="needs CPUs 0 and 1")
 def test_a_long_query_is_let_loose_then_pinned_back(cache_dir):
     """In a separate process, pinned to CPU 0 like a server worker: a query that runs past
-    20 ms (this one takes about a second) is spread over every CPU, and pinned back after."""
+    20 ms (this one takes about half a second on a quiet machine; a heavy query yields its
+    CPU to others, so on a loaded one it may take minutes) is spread over every CPU, and
+    pinned back after."""
     run = subprocess.run([sys.executable, "-c", POOL_SCRIPT], capture_output=True, text=True,
                          timeout=300, env={**os.environ, "GOVKG_CACHE_DIR": str(cache_dir)})
     assert run.returncode == 0, run.stderr

@@ -1,6 +1,7 @@
 """The dumps: each parses, its triple count is the one VoID gives, its SHA-256 and size are
 the ones DCAT gives, and conditional and range requests work."""
 
+import base64
 import gzip
 import hashlib
 
@@ -139,3 +140,15 @@ def test_the_served_dump_conforms_to_the_served_shapes(live_server):
     validation = live_server.get("/validation.ttl")
     report = Graph().parse(data=validation.content, format="turtle")
     assert (None, SH.conforms, Literal(True)) in report
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_each_dump_carries_its_digest(client, file):
+    """``Digest: sha-256=…`` (RFC 3230: base64 of the hash) is the hash of the bytes sent."""
+    response = client.get(f"/dumps/{file}")
+    body = response.get_data()
+    response.close()
+    assert response.status_code == 200
+    expected = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    assert response.headers["Digest"] == f"sha-256={expected}"
+    assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'

@@ -351,3 +351,35 @@ def test_results_sort_history_keeps_queries_and_code_runs_them(page, live_server
     assert text in python.inner_text()
     assert "--data-urlencode query=" in page.locator("#query-code").inner_text()
     shot(page, "editor-history-code")
+
+
+def colour_of(page, text: str) -> str:
+    """The colour the editor draws ``text`` in (the innermost element holding it)."""
+    return page.locator(f"{EDITOR} span", has_text=text).last.evaluate(
+        "node => getComputedStyle(node).color")
+
+
+def test_sparql_is_highlighted_by_kind_of_token(page, live_server) -> None:
+    open_editor(page, live_server)
+    replace_query(page, 'SELECT ?who WHERE { ?who rdfs:label "北京通"@zh } # comment')
+    plain = page.locator(f"{EDITOR} .cm-line").first.evaluate(
+        "node => getComputedStyle(node).color")
+    colours = {token: colour_of(page, token)
+               for token in ("SELECT", "?who", '"北京通"', "# comment")}
+    assert plain not in colours.values(), colours  # every kind is drawn apart from text
+    assert len(set(colours.values())) == 4, colours  # and apart from each other
+    assert page.console_errors == []
+
+
+def test_ctrl_space_opens_completion(page, live_server) -> None:
+    open_editor(page, live_server)
+    replace_query(page, "SELECT ?x WHERE { ?x a gk:Provi")
+    options = page.locator(".cm-tooltip-autocomplete li", has_text="gk:Province")
+    options.first.wait_for()  # opened by typing
+    page.keyboard.press("Escape")
+    options.first.wait_for(state="detached")
+    page.keyboard.press("Control+Space")
+    options.first.wait_for()  # opened again, by the key alone
+    assert "province-level division" in options.first.inner_text()
+    assert editor_text(page) == "SELECT ?x WHERE { ?x a gk:Provi}"  # the key typed nothing
+    assert page.console_errors == []

@@ -4,9 +4,10 @@ import logging
 import re
 import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
-import requests
+from processes import connection_per_worker, web_workers
 
 from govkg.web.app import create_app
 
@@ -136,19 +137,37 @@ def requests_counted(metrics: str, method: str, route: str, status: int) -> floa
 
 @pytest.mark.server
 def test_metrics_add_up_across_server_workers(strict_server):
+    """Twenty requests on a connection held by each of the two workers: /metrics, served by
+    either, counts all forty (a worker reading only its own registry would count twenty)."""
     def count(text: str) -> float:
         return requests_counted(text, "GET", "/robots.txt", 200)
 
-    before = count(strict_server.get("/metrics").text)
-    for _ in range(40):  # fresh connections: gunicorn spreads them over both workers
-        assert requests.get(strict_server.url + "/robots.txt", timeout=30).status_code == 200
-    metrics = strict_server.get("/metrics")
-    assert metrics.headers["Content-Type"].startswith("text/plain")
-    assert count(metrics.text) - before == 40
-    assert "# TYPE govkg_http_request_duration_seconds histogram" in metrics.text
-    assert 'govkg_http_request_duration_seconds_bucket{le="0.005",route="/robots.txt"}' \
-        in metrics.text
-    assert "govkg_query_timeouts_total" in metrics.text
+    address = urlsplit(strict_server.url)
+    workers = web_workers(strict_server.process.pid)
+    assert len(workers) == 2
+    held = connection_per_worker(address.hostname, address.port, workers, "/sparql?query=ASK{}")
+    try:
+        before = count(strict_server.get("/metrics").text)
+        for _ in range(20):  # in turns: neither connection idles into its keep-alive
+            for connection in held.values():
+                connection.request("GET", "/robots.txt")
+                answer = connection.getresponse()
+                assert answer.status == 200 and answer.read()
+        counted = {}
+        for pid, connection in held.items():  # each worker answers /metrics in turn
+            connection.request("GET", "/metrics")
+            answer = connection.getresponse()
+            assert answer.getheader("Content-Type").startswith("text/plain")
+            counted[pid] = answer.read().decode()
+    finally:
+        for connection in held.values():
+            connection.close()
+    assert {pid: count(text) - before for pid, text in counted.items()} == \
+        {pid: 40 for pid in workers}
+    text = counted[workers[0]]
+    assert "# TYPE govkg_http_request_duration_seconds histogram" in text
+    assert 'govkg_http_request_duration_seconds_bucket{le="0.005",route="/robots.txt"}' in text
+    assert "govkg_query_timeouts_total" in text
 
 
 def test_metrics_keep_one_series_for_unknown_methods(client):

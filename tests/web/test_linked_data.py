@@ -2,9 +2,10 @@
 
 import json
 import re
+import shutil
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 ENTITY = "/id/platform/beijingtong"
@@ -157,13 +158,74 @@ def test_ontology_terms_dereference(live_server):
     assert 'id="Province"' in page.text and 'id="operatedBy"' in page.text
 
 
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
 @pytest.mark.server
-@pytest.mark.parametrize("path", ["/shapes", "/validation"])
-def test_shapes_and_validation_pages(live_server, path):
-    assert live_server.get(path, headers={"Accept": "text/html"}).status_code == 200
-    turtle = live_server.get(path + ".ttl")
-    assert turtle.status_code == 200
-    Graph().parse(data=turtle.content, format="turtle")
+def test_the_validation_report_says_the_data_conforms(live_server):
+    page = live_server.get("/validation", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert '<p class="ok">The data conforms to the shapes.</p>' in page.text
+    assert 'class="error"' not in page.text and "<table>" not in page.text
+    report = Graph().parse(data=live_server.get("/validation.ttl").content, format="turtle")
+    assert list(report.subjects(RDF.type, SH.ValidationReport))
+    assert set(report.objects(None, SH.conforms)) == {Literal(True)}
+    assert not list(report.objects(None, SH.result))
+
+
+@pytest.fixture(scope="module")
+def broken_app(tmp_path_factory: pytest.TempPathFactory):
+    """The app over a copy of the sources in which Beijing has lost its Chinese name."""
+    from govkg.resources import default_root
+    from govkg.web.app import create_app
+    from govkg.web.views.sparql import POOL
+
+    copy = tmp_path_factory.mktemp("broken") / "sources"
+    for part in ("ontology", "data", "shapes"):
+        shutil.copytree(default_root() / part, copy / part)
+    common = copy / "data" / "common.ttl"
+    text = common.read_text(encoding="utf-8")
+    assert text.count('"北京市"@zh , "Beijing"@en') == 1
+    common.write_text(text.replace('"北京市"@zh , "Beijing"@en', '"Beijing"@en'), encoding="utf-8")
+    app = create_app({"root": str(copy), "cache_dir": str(tmp_path_factory.mktemp("cache")),
+                      "query_workers": 1})
+    yield app
+    app.extensions[POOL].close()
+
+
+def test_the_validation_report_names_what_breaks_the_shapes(broken_app):
+    client = broken_app.test_client()
+    page = client.get("/validation", headers={"Accept": "text/html", "Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "conforms to the shapes" not in html
+    assert '<p class="error">1 result.</p>' in html
+    row = re.search(r"<tr><td>Violation</td><td><a href=\"([^\"]+)\">([^<]+)</a>", html)
+    assert row and row.group(1).endswith("/id/region/beijing")
+    assert "rdfs:label" in html
+    report = Graph().parse(data=client.get("/validation.ttl").data, format="turtle")
+    assert set(report.objects(None, SH.conforms)) == {Literal(False)}
+    assert set(report.objects(None, SH.focusNode)) == {
+        URIRef("https://w3id.org/govkg/id/region/beijing")}
+
+
+@pytest.mark.server
+def test_the_shapes_page_shows_every_shape_and_the_shapes_document_is_the_file(live_server):
+    from rdflib.compare import isomorphic
+
+    from govkg.resources import default_root
+
+    source = Graph().parse(default_root() / "shapes" / "govkg-shapes.ttl", format="turtle")
+    shapes = set(source.subjects(RDF.type, SH.NodeShape)) | \
+        set(source.subjects(RDF.type, SH.PropertyShape))
+    page = live_server.get("/shapes", headers={"Accept": "text/html",
+                                                "Accept-Language": "en"}).text
+    assert f"<p>{len(shapes)} shapes." in page
+    for shape in shapes:
+        if isinstance(shape, URIRef):
+            assert f'id="{shape.split("#")[-1]}"' in page, shape
+    served = Graph().parse(data=live_server.get("/shapes.ttl").content, format="turtle")
+    assert isomorphic(served, source)
 
 
 def test_iris_do_not_depend_on_the_host(client):

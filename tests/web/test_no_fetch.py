@@ -6,13 +6,15 @@ nothing. The second defence is tested on its own: a query worker given a SERVICE
 directly (past the keyword guard) cannot reach the listener either.
 """
 
+import http.server
+import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 import requests
+from live import start_server, stop_server
 
 from govkg.settings import load_settings
 from govkg.sparql_text import refused_services, service_targets
@@ -23,6 +25,7 @@ from govkg.web.serve.query_worker import QueryJob
 pytestmark = pytest.mark.server
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 JSON = {"Accept": "application/sparql-results+json"}
+MARKER = b"GET /marker HTTP/1.1\r\n\r\n"  # the test's own, to know the listener is done
 
 
 class Listener:
@@ -49,6 +52,16 @@ class Listener:
                     conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                 except OSError:
                     self.hits.append(b"(connected)")
+
+    def fetched(self) -> list[bytes]:
+        """What was fetched from the listener so far, once everything that connected before
+        this call is recorded: the listener takes connections in order, so when it has
+        answered a marker connection made now, every earlier one is in ``hits``."""
+        with socket.create_connection(self.sock.getsockname(), timeout=30) as marker:
+            marker.sendall(MARKER)
+            assert marker.recv(64).startswith(b"HTTP/1.1 404")
+        assert self.hits[-1] == MARKER
+        return [hit for hit in self.hits if hit != MARKER]
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +110,7 @@ def test_service_is_refused_and_nothing_is_fetched(strict_server, listener, name
                              headers=JSON, timeout=30)
     assert response.status_code == 400, response.text
     assert "SERVICE" in response.text
-    time.sleep(0.2)
-    assert listener.hits == []
+    assert listener.fetched() == []
 
 
 @pytest.mark.parametrize("name", list(updates("http://x")))
@@ -117,8 +129,7 @@ def test_updates_are_refused_and_the_data_is_unchanged(strict_server, listener, 
     assert response.status_code == 403, response.text
     assert "read-only" in response.text
     assert triple_count(strict_server) == before
-    time.sleep(0.2)
-    assert listener.hits == []
+    assert listener.fetched() == []
 
 
 def test_dataset_clauses_address_only_our_graphs(strict_server, listener):
@@ -140,8 +151,7 @@ def test_dataset_clauses_address_only_our_graphs(strict_server, listener):
             name: f"{listener.url}/g"})
         assert response.status_code == 200
         assert response.json()["results"]["bindings"] == []
-    time.sleep(0.2)
-    assert listener.hits == []
+    assert listener.fetched() == []
 
 
 def test_a_query_worker_has_no_network_even_past_the_guard(cache_dir, listener, tmp_path):
@@ -157,8 +167,7 @@ def test_a_query_worker_has_no_network_even_past_the_guard(cache_dir, listener, 
                         20).body == b'{"head":{},"boolean":true}'
     finally:
         pool.close()
-    time.sleep(0.2)
-    assert listener.hits == []
+    assert listener.fetched() == []
 
 
 def test_a_worker_allowed_the_network_does_reach_the_listener(cache_dir, listener, tmp_path):
@@ -171,7 +180,8 @@ def test_a_worker_allowed_the_network_does_reach_the_listener(cache_dir, listene
                  "test", 20)
     finally:
         pool.close()
-    assert listener.hits and listener.hits[0].startswith(b"POST /sparql")
+    fetched = listener.fetched()
+    assert fetched and fetched[0].startswith(b"POST /sparql")
     listener.hits.clear()
 
 
@@ -182,3 +192,64 @@ def test_the_allowlist_names_exact_endpoints():
     assert refused_services(query, ["http://a.example/sparql"]) == [
         "http://b.example/sparql", "a non-IRI target"]
     assert refused_services("SELECT * { ?s <http://x/SERVICE> 'SERVICE' }", []) == []
+
+
+class RemoteEndpoint(http.server.ThreadingHTTPServer):
+    """A SPARQL endpoint on loopback that answers every query with one solution, and records
+    the queries it was sent."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), RemoteEndpointHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/sparql"
+        self.queries: list[str] = []
+
+
+class RemoteEndpointHandler(http.server.BaseHTTPRequestHandler):
+    server: RemoteEndpoint
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        self.server.queries.append(body)
+        answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+            {"x": {"type": "uri", "value": "http://example.org/from-the-service"}}]}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def remote_endpoint() -> Iterator[RemoteEndpoint]:
+    endpoint = RemoteEndpoint()
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+    yield endpoint
+    endpoint.shutdown()
+    endpoint.server_close()
+
+
+def test_an_allowed_service_is_queried_through_a_running_server(
+        tmp_path_factory, cache_dir, remote_endpoint, listener):
+    """``govkg serve --service-allow URL``: SERVICE to that endpoint is answered with its
+    rows; any other SERVICE is still refused, and nothing else is fetched."""
+    remote_endpoint.queries.clear()
+    server = start_server(tmp_path_factory, "--workers", "1", "--query-workers", "1",
+                          "--service-allow", remote_endpoint.url, cache=cache_dir)
+    try:
+        allowed = requests.post(server.url + "/sparql", headers=JSON, timeout=60, data={
+            "query": f"SELECT ?x WHERE {{ SERVICE <{remote_endpoint.url}> {{ ?x ?p ?o }} }}"})
+        other = requests.post(server.url + "/sparql", headers=JSON, timeout=60, data={
+            "query": vectors(listener.url)["service"]})
+    finally:
+        stop_server(server)
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.json()["results"]["bindings"] == [
+        {"x": {"type": "uri", "value": "http://example.org/from-the-service"}}]
+    assert len(remote_endpoint.queries) == 1 and "?x" in remote_endpoint.queries[0]
+    assert other.status_code == 400 and listener.url in other.text
+    assert listener.fetched() == []

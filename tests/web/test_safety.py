@@ -128,9 +128,16 @@ def test_no_injected_script_runs_in_a_browser(strict_server, page):
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#results table.results")
     assert PAYLOADS[0] in page.locator("#results table.results").inner_text()
-    page.locator("header input[type=search]").fill(PAYLOADS[1])
-    page.wait_for_timeout(500)  # the suggestions, if any, have been drawn
+    status = page.locator("#site-search-status")
+    status.evaluate("node => { node.textContent = 'not drawn yet'; }")
+    with page.expect_response(lambda r: "/search/suggest" in r.url):
+        page.locator("header input[type=search]").fill(PAYLOADS[1])
+    page.wait_for_function("() => document.getElementById('site-search-status')"
+                           ".textContent !== 'not drawn yet'")  # the suggestions are drawn
     assert dialogs == []
+    with page.expect_event("dialog"):  # the control: a dialog that does open is seen
+        page.evaluate("() => { setTimeout(() => alert('control')); }")
+    assert dialogs == ["control"]
 
 
 def test_the_server_still_answers_after_all_of_it(strict_server):

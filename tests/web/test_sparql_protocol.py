@@ -287,3 +287,15 @@ def test_json_results_parse(client):
                                     "Accept": "application/sparql-results+json"})
     body = json.loads(response.data)
     assert body["head"]["vars"] == ["label"]
+    assert body["results"]["bindings"] == [  # ORDER BY ?label: Latin before Han
+        {"label": {"type": "literal", "value": "Beijing Tong", "xml:lang": "en"}},
+        {"label": {"type": "literal", "value": "北京通", "xml:lang": "zh"}}]
+
+
+def test_robots_keep_off_the_endpoint_and_name_the_sitemap(client):
+    """As docs/web.md shows it: every agent kept off /sparql, the sitemap named absolutely."""
+    response = client.get("/robots.txt", base_url="http://kg.example:8000")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines == ["User-agent: *", "Disallow: /sparql",
+                     "Sitemap: http://kg.example:8000/sitemap.xml"]

@@ -3,6 +3,7 @@ figures pages, and search on a persistent store (``govkg load`` then ``serve --s
 with its index built before the workers fork, keyed by the build id, opened read-only."""
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from live import start_server, stop_server
 
 from govkg.builds import build_id
 from govkg.prebuilt import prepare
+from govkg.query import select_rows
 from govkg.search import search_index_path
 from govkg.web.site import make_site
 
@@ -36,7 +38,7 @@ def test_search_and_suggest_over_http(live_server) -> None:
 @pytest.mark.parametrize(("path", "text"), [
     ("/timeline?province=zhejiang", "政务钉钉"),
     ("/compare", "腾讯公司"),
-    ("/figures", "<svg"),
+    ("/figures", '<svg id="chart-provinces"'),
     ("/id/platform/beijingtong.html", 'id="neighbourhood"'),
 ])
 def test_views_over_http(live_server, path: str, text: str) -> None:
@@ -78,3 +80,15 @@ def test_search_on_a_persistent_store(tmp_path: Path,
         assert len(list(cache.glob("search-*.sqlite"))) == 1
     finally:
         stop_server(server)
+
+
+@pytest.mark.server
+def test_figures_over_http_chart_every_figure(live_server, store) -> None:
+    """One bar per figure in the per-unit charts, as in the store."""
+    html = live_server.get("/figures", headers=ZH).text
+    figures = select_rows(store, "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE "
+                                 "{ ?f a gk:Measurement ; gk:value ?v }")[0]["n"]
+    charts = re.findall(r'<svg id="chart-kind-\d+".*?</svg>', html, re.S)
+    assert charts and sum(chart.count("<rect ") for chart in charts) == figures
+    provinces = re.search(r'<svg id="chart-provinces".*?</svg>', html, re.S).group(0)
+    assert 'href="/provinces/guangdong"' in provinces and "广东省" in provinces
