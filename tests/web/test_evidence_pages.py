@@ -28,7 +28,8 @@ def test_each_value_opens_to_its_own_sentence(client) -> None:
     html = client.get("/id/platform/yueshengshi.html", headers=EN).get_data(as_text=True)
     launched = row_of(html, "launched on")
     assert '<details class="refs"><summary' in launched and ">p30s1</summary>" in launched
-    assert "「在平台建设方面，2018年5月，全国首个集成民生服务微信小程序“粤省事”上线" in launched
+    assert "“在平台建设方面，2018年5月，全国首个集成民生服务微信小程序“粤省事”上线" in launched
+    assert '<p class="translation" lang="en">“In platform building: in May 2018' in launched
     assert "Line 30, sentence 1 (sentence 48 of the article)" in launched
     assert '<a href="/id/sentence/p30s1">' in launched
     assert "p32s1" not in launched, "the launch month is p30s1's alone"

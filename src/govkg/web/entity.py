@@ -69,7 +69,7 @@ SELECT DISTINCT ?entity ?pageLang ?figure ?indicator ?value ?unit ?qualifier ?da
 # The evidence of every statement about ?entity: its graph, sentences (with their place in
 # the article) and, for a reading, the reason. One query per page, in any store.
 EVIDENCE_QUERY = f"""
-SELECT ?entity ?p ?o ?graph ?sentence ?note ?text ?line ?number ?position WHERE {{
+SELECT ?entity ?p ?o ?graph ?sentence ?note ?text ?english ?line ?number ?position WHERE {{
   GRAPH <{EVIDENCE.value}> {{
     ?st rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o ; gk:assertedIn ?graph .
     OPTIONAL {{ ?st gk:statedIn|gk:readFrom ?sentence }}
@@ -77,6 +77,7 @@ SELECT ?entity ?p ?o ?graph ?sentence ?note ?text ?line ?number ?position WHERE 
   }}
   OPTIONAL {{ ?sentence gk:text ?text ; gk:line ?line ; gk:sentenceNumber ?number ;
                         gk:position ?position }}
+  OPTIONAL {{ ?sentence gk:translation ?english }}
 }}"""
 
 QUOTES = """
@@ -96,6 +97,7 @@ class Reference:
     line: int
     number: int
     position: int
+    english: str = ""  # govkg's editorial translation
 
 
 @dataclass(frozen=True)
@@ -287,7 +289,8 @@ def evidence_of(store: StoreLike, node: NamedNode,
         if s["text"] is not None and s["sentence"].value not in found:
             found[s["sentence"].value] = Reference(
                 labeller.show(s["sentence"]), s["text"].value, int(s["line"].value),
-                int(s["number"].value), int(s["position"].value))
+                int(s["number"].value), int(s["position"].value),
+                s["english"].value if s["english"] is not None else "")
     return {key: Evidence(tuple(sorted(found.values(), key=lambda r: r.position)),
                           key in editorial, " ".join(sorted(notes.get(key, ()))))
             for key, found in references.items()}
