@@ -19,7 +19,7 @@ PACKAGE = SRC / "govkg"
 # Top first. A module belongs to the longest prefix that names it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("command line", ("govkg.cli", "govkg.__main__")),
-    ("server process", ("govkg.web.serve.server",)),
+    ("server process", ("govkg.web.server",)),
     ("web app", ("govkg.web.app",)),
     ("views", ("govkg.web.views",)),
     ("web helpers", ("govkg.web",)),

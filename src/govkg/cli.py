@@ -296,7 +296,7 @@ def serve(settings: dict[str, Any], host: str | None, port: int | None, workers:
           allow_unconfined: bool | None, result_cache_mb: int | None) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps on gunicorn."""
     from govkg.settings import load_settings
-    from govkg.web.serve.server import serve as run_server
+    from govkg.web.server import serve as run_server
 
     overrides = {"root": settings.get("root"), "cache_dir": settings.get("cache_dir"),
                  "host": host, "port": port, "workers": workers, "base_url": base_url,

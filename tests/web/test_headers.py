@@ -208,7 +208,7 @@ def test_the_access_log_line_written_directly_is_the_one_logging_writes(tmp_path
     from gunicorn.config import Config
 
     from govkg.web.serve.access_log import AccessLogger
-    from govkg.web.serve.server import ACCESS_LOG_FORMAT
+    from govkg.web.server import ACCESS_LOG_FORMAT
 
     class Answer:
         status, sent = "200 OK", 27
