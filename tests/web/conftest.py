@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live import STRICT_MAX_ROWS, STRICT_TIMEOUT, LiveServer, start_server, stop_server
+from live import SIZES, STRICT_MAX_ROWS, STRICT_TIMEOUT, LiveServer, start_server, stop_server
 
 from govkg.web.app import create_app
 
@@ -78,5 +78,19 @@ def page(browser) -> Iterator:
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     page.on("response", lambda r: r.status >= 400
             and page.console_errors.append(f"{r.status} {r.url}"))
+    yield page
+    context.close()
+
+
+
+@pytest.fixture
+def sized_page(browser, live_server, request) -> Iterator:
+    """A page in the language and screen size of the test's ``lang`` and ``size`` (a key of
+    ``SIZES``), its language chosen through the site's own switch."""
+    lang, size = request.getfixturevalue("lang"), request.getfixturevalue("size")
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/lang/{lang}?next=/")
     yield page
     context.close()

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 STRICT_TIMEOUT = 2  # seconds: the strict server's query time limit
 STRICT_MAX_ROWS = 50
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}  # the screens pages are read on
 
 
 def free_port() -> int:

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from live import SIZES
 
 AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/provinces/guangdong", "/id/platform/yueshengshi.html",
          "/id/figure/guangdong-yueshengshi-first-day-users.html", "/figures", "/timeline",
          "/compare", "/search?q=政务", "/classes/", "/ontology", "/dumps/",
          "/sparql?query=SELECT%20%3Fp%20WHERE%20%7B%20%3Fp%20a%20gk%3AProvince%20%7D"]
-SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 RUN = """async () => {
   const result = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "wcag21aa"]});
   return result.violations.filter(v => ["serious", "critical"].includes(v.impact))

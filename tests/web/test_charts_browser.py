@@ -4,9 +4,8 @@ indicator and unit together; every edge of the neighbourhood graph names its pro
 the page's language."""
 
 import pytest
-from live import shot
+from live import SIZES, shot
 
-SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 # For each <text> of the page's charts: its rendered height and whether it leaves its <svg>
 # (or the frame the <svg> scrolls in).
 TEXTS = """sel => [...document.querySelectorAll(sel)].map(t => {
@@ -17,14 +16,8 @@ TEXTS = """sel => [...document.querySelectorAll(sel)].map(t => {
 
 
 @pytest.fixture
-def viewer(browser, live_server, request):
-    lang, size = request.getfixturevalue("lang"), request.getfixturevalue("size")
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/lang/{lang}?next=/")
-    yield page
-    context.close()
+def viewer(sized_page):
+    return sized_page
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -55,7 +48,7 @@ def test_every_neighbourhood_edge_names_its_property(viewer, live_server, lang: 
     nodes = graph.locator("g.node").count()
     relations = [t.text_content() for t in graph.locator("text.relation").all()]
     assert nodes > 2 and len(relations) == nodes
-    assert ("运营方 →" if lang == "zh" else "operated by →") in relations
+    assert ("属于 →" if lang == "zh" else "part of →") in relations
     sizes = [t["size"] for t in viewer.evaluate(TEXTS, "figure.neighbourhood text")]
     assert min(sizes) >= 11.5
     shot(viewer, f"neighbourhood-{lang}-{SIZES[size][0]}")

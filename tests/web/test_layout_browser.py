@@ -10,10 +10,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from live import shot
+from live import SIZES, shot
 
 PROBE = (Path(__file__).parent / "layout_probe.js").read_text(encoding="utf-8")
-SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 SEEDS = ["/", "/provinces/guangdong", "/id/platform/yueshengshi.html",
          "/id/figure/guangdong-yueshengshi-first-day-users.html", "/figures", "/timeline",
          "/compare", "/search?q=政务", "/classes/", "/classes/gk:Platform", "/entities/",

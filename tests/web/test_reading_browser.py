@@ -6,25 +6,18 @@ tells the true count, pages through every match and facets by type and province.
 import re
 
 import pytest
-from live import shot
+from live import SIZES, shot
 
 FIGURE = "/id/figure/guangdong-yueshengshi-first-day-users.html"
-SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 LEADS = {"zh": "“粤省事”上线当天访问用户量：超过1000万（10,000,000）访问用户（2018年5月）。",
          "en": "Users visiting Yueshengshi on its launch day: more than 10 million (10,000,000)"
                " visiting users (May 2018)."}
 
 
 @pytest.fixture
-def reader(browser, live_server, request):
+def reader(sized_page):
     """A page in the language and screen size of the test's ``lang`` and ``size``."""
-    lang, size = request.getfixturevalue("lang"), request.getfixturevalue("size")
-    context = browser.new_context(viewport=dict(zip(("width", "height"), SIZES[size],
-                                                    strict=True)))
-    page = context.new_page()
-    page.goto(f"{live_server.url}/lang/{lang}?next=/")
-    yield page
-    context.close()
+    return sized_page
 
 
 @pytest.mark.parametrize("size", SIZES)
