@@ -86,7 +86,7 @@ def compact_document(triples: list[Triple], top: str | None,
         return {"@id": f"_:{term.value}" if isinstance(term, BlankNode)
                 else compactor.iri(term.value)}
 
-    def node(subject: Node, path: frozenset) -> dict[str, Any]:
+    def node(subject: Node, path: frozenset, skip: Triple | None = None) -> dict[str, Any]:
         shown: dict[str, Any] = {}
         if isinstance(subject, NamedNode):
             shown["@id"] = compactor.iri(subject.value)
@@ -94,6 +94,8 @@ def compact_document(triples: list[Triple], top: str | None,
             shown["@id"] = f"_:{subject.value}"
         properties: defaultdict[str, list] = defaultdict(list, {"@type": []})  # @type first
         for triple in by_subject[subject]:
+            if triple == skip:
+                continue
             if triple.predicate.value == RDF_TYPE and isinstance(triple.object, NamedNode):
                 properties["@type"].append(compactor.iri(triple.object.value))
             else:
@@ -115,11 +117,16 @@ def compact_document(triples: list[Triple], top: str | None,
         if subject in nested:
             continue
         statements = by_subject[subject]
-        if top_node is not None and isinstance(subject, NamedNode) \
-                and all(t.object == top_node for t in statements):
+        to_top = [t for t in statements if t.object == top_node] if top_node is not None else []
+        if to_top and isinstance(subject, NamedNode) and len(to_top) == len(statements):
             for triple in statements:
                 reverse[compactor.iri(triple.predicate.value)].append(
                     {"@id": compactor.iri(subject.value)})
+        elif to_top and isinstance(subject, NamedNode):
+            # a node that points at the entity and says more (a statement's evidence): the
+            # whole node, nested under the property that points back
+            reverse[compactor.iri(to_top[0].predicate.value)].append(
+                node(subject, frozenset(), skip=to_top[0]))
         else:
             others.append(subject)
     if reverse:

@@ -16,13 +16,15 @@ instead of holding up the server's start for hours or running out of memory.
 
 from dataclasses import dataclass
 
-import pyoxigraph
-from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import NamedNode
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from govkg.formats import find_format, serialise_statements
 from govkg.query import StoreLike
 from govkg.vocab import ASSERTED_GRAPHS, graph_iri
+
+N_TRIPLES = find_format("ntriples")
 
 MAX_VALIDATED_QUADS = 100_000
 
@@ -74,7 +76,7 @@ def validate_store(store: StoreLike) -> ValidationReport:
 def served_graph(store: StoreLike, name: str) -> Graph:
     """The named graph ``name`` as the store holds it, as an rdflib graph."""
     quads = store.quads_for_pattern(None, None, None, NamedNode(graph_iri(name)))
-    text = pyoxigraph.serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES)
+    text = serialise_statements((q.triple for q in quads), N_TRIPLES)
     graph = Graph()
     if text:
         graph.parse(data=text, format="nt")

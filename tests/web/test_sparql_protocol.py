@@ -287,9 +287,11 @@ def test_json_results_parse(client):
                                     "Accept": "application/sparql-results+json"})
     body = json.loads(response.data)
     assert body["head"]["vars"] == ["label"]
-    assert body["results"]["bindings"] == [  # ORDER BY ?label: Latin before Han
+    # both rows, whole; their order is the store's (SPARQL leaves the order of literals with
+    # different language tags open: Oxigraph puts Latin first, Virtuoso Han)
+    assert sorted(body["results"]["bindings"], key=json.dumps) == sorted([
         {"label": {"type": "literal", "value": "Beijing Tong", "xml:lang": "en"}},
-        {"label": {"type": "literal", "value": "北京通", "xml:lang": "zh"}}]
+        {"label": {"type": "literal", "value": "北京通", "xml:lang": "zh"}}], key=json.dumps)
 
 
 def test_robots_keep_off_the_endpoint_and_name_the_sitemap(client):

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -84,11 +85,18 @@ def test_search_on_a_persistent_store(tmp_path: Path,
 
 @pytest.mark.server
 def test_figures_over_http_chart_every_figure(live_server, store) -> None:
-    """One bar per figure in the per-unit charts, as in the store."""
+    """One bar per figure in the per-indicator charts, for every figure that shares its
+    indicator and unit with another (only like figures are charted together), as in the
+    store; and every figure in the table."""
     html = live_server.get("/figures", headers=ZH).text
-    figures = select_rows(store, "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE "
-                                 "{ ?f a gk:Measurement ; gk:value ?v }")[0]["n"]
+    rows = select_rows(store, "SELECT DISTINCT ?f ?i ?u WHERE { ?f a gk:Measurement ; "
+                              "gk:value ?v ; gk:measures ?i OPTIONAL { ?f gk:unit ?u } }")
+    groups = Counter((row["i"], row["u"]) for row in rows)
+    charted = sum(n for n in groups.values() if n >= 2)
     charts = re.findall(r'<svg id="chart-kind-\d+".*?</svg>', html, re.S)
-    assert charts and sum(chart.count("<rect ") for chart in charts) == figures
+    assert len(charts) == sum(1 for n in groups.values() if n >= 2)
+    assert charts and sum(chart.count("<rect ") for chart in charts) == charted
+    figures = {row["f"] for row in rows}
+    assert all(f'href="/id/figure/{f.rpartition("/")[2]}"' in html for f in figures)
     provinces = re.search(r'<svg id="chart-provinces".*?</svg>', html, re.S).group(0)
     assert 'href="/provinces/guangdong"' in provinces and "广东省" in provinces
