@@ -70,7 +70,14 @@ from govkg.web.serve.query_pool import (
     WorkerDied,
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
-from govkg.web.serve.result_cache import CacheKey, ResultCache, cache_key, cacheable, open_cache
+from govkg.web.serve.result_cache import (
+    APP_EXTENSION,
+    CacheKey,
+    ResultCache,
+    cache_key,
+    cacheable,
+    open_cache,
+)
 from govkg.web.site import current_site
 from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
@@ -94,7 +101,7 @@ RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "x
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                    ("RDF/XML", "rdfxml"))
 POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
-CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
+CACHE = APP_EXTENSION  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
 CHOICES_KEPT = 256
@@ -241,7 +248,7 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
     response = Response(answer.body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
-    if request.method == "GET":  # the data change only with the build
+    if request.method in ("GET", "HEAD"):  # the data change only with the build
         response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
@@ -276,12 +283,14 @@ def known_answer(fmt: Format, key: CacheKey) -> Response | None:
 
 
 def not_modified(key: CacheKey, fmt: Format) -> Response | None:
-    """304 when the client already holds this answer (its ETag, sent in If-None-Match)."""
+    """304 when the client already holds this answer (its ETag, sent in If-None-Match), with
+    the headers its 200 would carry (RFC 9110 §15.4.5)."""
     if "HTTP_IF_NONE_MATCH" not in request.environ \
             or not request.if_none_match.contains_weak(key.tag):
         return None
     count_cache("not-modified")
-    return Response(status=304, headers={"ETag": key.etag}, mimetype=fmt.media_type)
+    return Response(status=304, headers={"ETag": key.etag, "Cache-Control": CACHE_CONTROL},
+                    mimetype=fmt.media_type)
 
 
 def choose_format(form: str) -> Format | None:
