@@ -369,3 +369,62 @@ def test_a_real_server_s_304_carries_the_headers_of_its_200(live_server, path, h
                 if k.lower() not in PER_RESPONSE | BODY_HEADERS | {"connection"}}
 
     assert shown(unchanged) == shown(fresh)
+
+
+# --- the query page of a GET query ------------------------------------------------------------------
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """The query pages rendered (not taken from the cache) while the test runs."""
+    from govkg.web.views import sparql
+
+    rendered: list[str] = []
+    render = sparql.query_page
+
+    def counted(query, **context):
+        rendered.append(query)
+        return render(query, **context)
+
+    monkeypatch.setattr(sparql, "query_page", counted)
+    return rendered
+
+
+def example_page(example, **params: str) -> str:
+    query = example.text + f"\n# {uuid.uuid4().hex}"  # a comment: a query no test has asked
+    return "/sparql?query=" + quote(query) + "".join(f"&{k}={quote(v)}" for k, v in params.items())
+
+
+def test_an_example_s_query_page_is_rendered_once_per_language(client, renders) -> None:
+    url = example_page(EXAMPLES[0])
+    en = [get(client, url, Accept="text/html") for _ in range(2)]
+    zh = [get(client, url, Accept="text/html", **{"Accept-Language": "zh"}) for _ in range(2)]
+    assert en[0].data == en[1].data and zh[0].data == zh[1].data and en[0].data != zh[0].data
+    assert "北京通" in en[0].get_data(as_text=True)
+    assert len(renders) == 2
+    assert comparable(en[1]) == comparable(en[0])
+
+
+def test_a_query_page_kept_says_when_its_answer_was_cut(cache_dir, tmp_path, renders) -> None:
+    client = create_app({"cache_dir": str(cache_dir), "runtime_dir": str(tmp_path),
+                         "max_rows": 2}).test_client()
+    url = example_page(EXAMPLES[0])
+    first, again = (get(client, url, Accept="text/html") for _ in "12")
+    for response in (first, again):
+        assert response.headers["X-Govkg-Truncated"] == "true"
+        assert response.headers["X-Govkg-Max-Rows"] == "2"
+    assert first.data == again.data and len(renders) == 1
+
+
+def test_query_pages_of_other_datasets_and_posts_are_their_own(client, renders) -> None:
+    url = example_page(EXAMPLES[0])
+    union = get(client, url, Accept="text/html")
+    ontology = get(client, url + "&default-graph-uri=" + quote(
+        "https://w3id.org/govkg/graph/ontology"), Accept="text/html")
+    assert union.data != ontology.data  # no apps in the ontology graph
+    assert len(renders) == 2
+    query = EXAMPLES[0].text + f"\n# {uuid.uuid4().hex}"
+    for _ in range(2):  # a POST's query is in its body, not in the URL: never kept
+        posted = client.post("/sparql", data={"query": query}, headers={"Accept": "text/html"})
+        assert posted.status_code == 200 and posted.get_data()
+        posted.close()
+    assert len(renders) == 4

@@ -14,7 +14,8 @@ JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpo
 a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
 Store Protocol's reads (``govkg.web.views.graph_store``). Answers are reused until the next
 build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same
-key, so a conditional GET is answered 304 before anything is looked up or run.
+key, so a conditional GET is answered 304 before anything is looked up or run. The query
+page showing a GET query's result is kept too (``govkg.web.page_cache``).
 A GET whose query string and Accept (and host and fetch metadata: ``SHAPE_PARTS``) passed
 every check before in this process skips the checks and the negotiation, whose outcome they
 alone decide (``KNOWN``): a hit then costs one lookup (a cached ASK's whole request, in
@@ -56,6 +57,7 @@ from werkzeug.exceptions import (
 from govkg.formats import Format, formats_of
 from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
 from govkg.vocab import BASE
+from govkg.web import page_cache
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
 from govkg.web.errors import as_http
@@ -222,6 +224,11 @@ def endpoint() -> Response | str:
         unchanged = not_modified(key, fmt)
         if unchanged:
             return unchanged
+    page = page_cache.key_of("query-page", True) if (
+        fmt is None and form and key and request.method in ("GET", "HEAD")) else None
+    kept = page_cache.kept_answer(page) if page else None
+    if kept is not None:
+        return query_page_response(kept.body, kept)
     answer = run_user_query(protocol, fmt, key)
     if form is None and answer.status is AnswerStatus.OK:
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
@@ -235,13 +242,20 @@ def endpoint() -> Response | str:
     if answer.status is AnswerStatus.TOO_LARGE:
         raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
-        response = Response(query_page(protocol.query, **html_result(answer)),
-                            mimetype="text/html")
-        if answer.truncated:
-            response.headers[TRUNCATED_HEADER] = "true"
-            response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+        response = query_page_response(query_page(protocol.query, **html_result(answer)), answer)
+        if page:
+            page_cache.keep(page, response, answer.rows, answer.truncated)
         return response
     return answer_response(answer, etag)
+
+
+def query_page_response(page: str | bytes, answer: QueryAnswer) -> Response:
+    """The query page showing ``answer``, saying when the answer was cut."""
+    response = Response(page, mimetype="text/html")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+    return response
 
 
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
