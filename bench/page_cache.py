@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="each wrk run's length")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--cache-mb", type=float, default=64)
+    parser.add_argument("--cache-mb", type=int, default=64)
     parser.add_argument("--cache-dir", type=Path, help="govkg's cache directory")
     parser.add_argument("--quick", action="store_true", help="1 s, 1 round")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write figures as JSON")
