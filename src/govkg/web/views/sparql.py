@@ -7,7 +7,9 @@ Without a query, the endpoint answers with its Service Description, or the query
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
 evaluates and serialises them under the time limit. Machine clients get complete results,
-or, past ``max_result_bytes``, a 507 that says so: never a short answer that looks whole.
+streamed as the worker writes them (``govkg.web.streamed``) when they are longer than a
+part, or, past ``max_result_bytes``, a 507 that says so (or, once the first part went out,
+a body that ends incomplete): never a short answer that looks whole.
 The query page and its editor (a same-origin ``fetch``, told by ``Sec-Fetch-Site``) get
 results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, in SPARQL
 JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
@@ -66,15 +68,24 @@ from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
     ServerStopping,
+    StreamCut,
     TooManyHeavyQueries,
     WorkerDied,
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
-from govkg.web.serve.result_cache import CacheKey, ResultCache, cache_key, cacheable, open_cache
+from govkg.web.serve.result_cache import (
+    LARGEST_SHARE,
+    CacheKey,
+    ResultCache,
+    cache_key,
+    cacheable,
+    open_cache,
+)
 from govkg.web.site import current_site
+from govkg.web.streamed import StreamedBody
 from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
-from govkg.web.views.metrics import count_cache, count_timeout, refuse
+from govkg.web.views.metrics import REJECTIONS, count_cache, count_timeout, refuse
 
 bp = Blueprint("sparql", __name__)
 
@@ -97,6 +108,8 @@ POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
 CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
+# a streamed answer cut before a HEAD's headers went out: its status (else 503)
+CUT_STATUS = {"too-large": 507, "client-limit": 429, "failed": 400, "upstream": 502}
 CHOICES_KEPT = 256
 SHAPES_KEPT = 4096
 _chosen_formats: dict[tuple, Format | None] = {}
@@ -238,7 +251,15 @@ def endpoint() -> Response | str:
 
 
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
-    response = Response(answer.body, mimetype=answer.media_type)
+    body: bytes | StreamedBody = answer.body
+    if answer.streamed:
+        body = StreamedBody(answer, kept_bytes(), count_cut)
+        if request.method == "HEAD":  # no body to stream: its length, read whole
+            try:
+                body = body.read_whole()
+            except StreamCut as cut:
+                raise as_http(CUT_STATUS.get(cut.reason, 503), str(cut)) from None
+    response = Response(body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
     if request.method == "GET":  # the data change only with the build
@@ -247,6 +268,19 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
     return response
+
+
+def kept_bytes() -> int:
+    """How much of a streamed answer to keep while it is sent, for the result cache."""
+    cache: ResultCache | None = current_app.extensions[CACHE]
+    return cache.max_bytes // LARGEST_SHARE if cache else 0
+
+
+def count_cut(cut: StreamCut) -> None:
+    """A stream cut after its status went out counts as the refusal it would have been."""
+    if cut.reason == "timeout":
+        count_timeout()
+    REJECTIONS.labels(cut.reason).inc()
 
 
 def request_shape() -> tuple[str, ...] | None:
@@ -353,8 +387,8 @@ def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) 
     """Store the answer once the response has gone out: the client never waits for the
     write (about 80 µs of CPU, more when another process holds the write lock). The same
     query arriving meanwhile is evaluated again; the first answer stored is the one kept."""
-    def store() -> None:
-        if cache.put(key, answer):
+    def store() -> None:  # a streamed answer is whole once its stream ended and was kept
+        if not answer.streamed and cache.put(key, answer):
             count_cache("stored", cache.held_bytes())
 
     @after_this_request
