@@ -202,9 +202,10 @@ def serialise_answer(result: QueryResult, job: QueryJob, parts: _Parts | None = 
     if job.max_rows is None or isinstance(result, QueryBoolean):
         rows = 1 if isinstance(result, QueryBoolean) else 0  # not counted: nothing was cut
         parts = parts or _Parts(None, job.max_bytes)
-        parts.head = QueryAnswer(AnswerStatus.OK, kind, b"", fmt.media_type, rows)
+        head = parts.head = QueryAnswer(AnswerStatus.OK, kind, b"", fmt.media_type, rows)
         write_result(result, fmt, parts)
-        return replace(parts.head, body=parts.take())
+        head.body = parts.take()  # all of it, or what is left after the parts sent
+        return head
     assert isinstance(result, QuerySolutions) or kind == "graph"
     cut = cut_result(result, fmt, job.max_rows)  # type: ignore[arg-type]
     return QueryAnswer(AnswerStatus.OK, kind, cut.body, fmt.media_type, cut.rows, cut.truncated)
