@@ -11,6 +11,8 @@ import contextlib
 import http.client
 import json
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 from live import LiveServer, start_server, stop_server
+from testbed import IN_CI
 
 from govkg.web.app import create_app
 from govkg.web.serve.query_pool import StreamCut
@@ -26,7 +29,7 @@ from govkg.web.serve.query_worker import STREAM_PART_BYTES, QueryJob, StreamEnd,
 from govkg.web.views.sparql import CACHE
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
-# every triple eight times over: about 40 MB of SPARQL JSON, more than every buffer between
+# every triple eight times over: about 57 MB of SPARQL JSON, more than every buffer between
 # the worker and the client (socket pair, TCP send and receive buffers) holds
 COPIES = 8
 LARGE = f"SELECT * WHERE {{ VALUES ?copy {{ {' '.join(map(str, range(COPIES)))} }} ?s ?p ?o }}"
@@ -122,6 +125,22 @@ def test_an_answer_over_the_byte_limit_ends_incomplete(small_limit_server):
     small = requests.get(small_limit_server.url + "/sparql", params={"query": "ASK {}"},
                          headers={"Accept": JSON}, timeout=60)
     assert small.json()["boolean"] is True
+
+
+@pytest.mark.server
+def test_curl_reports_a_cut_stream_as_an_error(small_limit_server, tmp_path):
+    curl = shutil.which("curl")
+    if curl is None:
+        if IN_CI:
+            pytest.fail("curl is not installed, and under CI=true this test must run")
+        pytest.skip("curl is not installed (Debian package curl)")
+    out = tmp_path / "answer.csv"
+    done = subprocess.run([curl, "-sS", "--get", "-o", str(out), "-H", "Accept: text/csv",
+                           "--data-urlencode", f"query={ALL}",
+                           small_limit_server.url + "/sparql"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 18, done.stderr  # "transfer closed with … data remaining"
+    assert 0 < out.stat().st_size <= BYTE_LIMIT
 
 
 @pytest.mark.server

@@ -24,8 +24,9 @@ class StreamedBody:
     """The body of a response carrying a streamed ``answer``."""
 
     def __init__(self, answer: QueryAnswer, keep_bytes: int,
-                 on_cut: Callable[[StreamCut], None]) -> None:
+                 on_cut: Callable[[StreamCut], None], request_id: str = "-") -> None:
         self.answer, self.keep_bytes, self.on_cut = answer, keep_bytes, on_cut
+        self.request_id = request_id  # named in the log line of a cut, as in the access log
         self.sent = 0
 
     def __iter__(self) -> Iterator[bytes]:
@@ -42,8 +43,9 @@ class StreamedBody:
                         kept = None  # too big to keep: only passed on
                 yield part
         except StreamCut as cut:
-            log.warning("a %s answer was cut after %s bytes (the client sees an incomplete "
-                        "body): %s", answer.media_type, f"{self.sent:,}", cut)
+            log.warning("request id %s: a %s answer was cut after %s bytes (the client sees "
+                        "an incomplete body): %s", self.request_id, answer.media_type,
+                        f"{self.sent:,}", cut)
             self.on_cut(cut)
             raise
         if kept is not None:

@@ -64,6 +64,7 @@ from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import public_url
 from govkg.web.negotiation import pick, wants_html
+from govkg.web.security import request_id
 from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
@@ -253,7 +254,7 @@ def endpoint() -> Response | str:
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
     body: bytes | StreamedBody = answer.body
     if answer.streamed:
-        body = StreamedBody(answer, kept_bytes(), count_cut)
+        body = StreamedBody(answer, kept_bytes(), count_cut, request_id())
         if request.method == "HEAD":  # no body to stream: its length, read whole
             try:
                 body = body.read_whole()
