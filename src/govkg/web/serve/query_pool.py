@@ -16,6 +16,13 @@ stopped (``stop_all_queries``) and answered 503 before the process exits: the gr
 timeout (10 s) is shorter than a query's (30 s). All workers are started by one
 long-lived thread, because a worker dies with the thread that forked it
 (``PR_SET_PDEATHSIG``).
+
+A streamed answer (an answer longer than one part, ``query_worker``) holds its worker until
+its last part has been read (``AnswerStream``): the time limit and the steps above count
+from the job's start to that part, a timer kills the worker at the limit even while nobody
+asks for a part (a client that stops reading holds its web thread in a write), and a stream
+given up halfway (the client has gone) replaces its worker, which may be in the middle of a
+write. A stream that cannot end raises ``StreamCut``, with the reason a refusal would give.
 """
 
 import atexit
