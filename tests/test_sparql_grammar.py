@@ -96,6 +96,8 @@ def test_allowed_targets_pass_and_the_rest_are_named():
     "SELECT * { SERVICE:x { } }",  # a prefixed name, then a group: no SPARQL
     "SELECT * { FILTER(?x<5&&?y>3) }",  # by the spec's longest match, <5&&?y> is an IRI
     "SELECT * { ?s ?p ?o } LIMIT 1 SERVICE <http://x/> { }",
+    "SELECT * { ?s ?p 北京通 }",  # a name with no prefix
+    "SELECT * { ?s ?p é }",
 ])
 def test_a_query_the_grammar_cannot_read_is_refused(query):
     with pytest.raises(QueryError, match="SPARQL syntax error at line 1, column"):

@@ -208,7 +208,8 @@ class _Reading:
         end = self.run_end
         if text.startswith(":", end) and text[end - 1] != ".":
             return self.prefixed_name(at, end)
-        word = _WORD.match(text, at).group().upper()
+        match = _WORD.match(text, at)  # None where the run starts with no ASCII letter
+        word = match.group().upper() if match else ""
         keywords = self.lexer.keywords
         for size in range(len(word), 0, -1):
             if word[:size] in keywords:
