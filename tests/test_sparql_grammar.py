@@ -14,7 +14,7 @@ import pytest
 from pyoxigraph import Store
 
 from govkg.errors import QueryError
-from govkg.sparql_grammar import parse_query, refused_services
+from govkg.sparql_grammar import _cached_parse, parse_query, refused_services
 from govkg.web.examples import EXAMPLES
 
 X = "<http://x.example/sparql>"
@@ -105,10 +105,19 @@ def test_a_query_the_grammar_cannot_read_is_refused(query):
 
 
 def test_fail_closed_even_where_the_engine_would_run_it():
-    query = "SELECT * { FILTER(?x<5&&?y>3) }"
-    assert list(Store().query(query)) == []  # Oxigraph reads it
+    assert list(Store().query("SELECT * { FILTER(?x<5&&?y>3) }")) == []  # Oxigraph reads it
+    query = "SELECT * { FILTER(?x<5&&?y>3) SERVICE <http://127.0.0.1:9/x> { } }"
     with pytest.raises(QueryError, match=r"SPARQL 1\.1 grammar"):
         refused_services(query, [])
+    with pytest.raises(QueryError, match=r"SPARQL 1\.1 grammar"):  # the word anywhere will do
+        refused_services("SELECT * { FILTER(?x<5&&?y>3) ?s ?p 'service' }", [])
+
+
+def test_a_text_without_the_word_is_not_parsed():
+    """No reading of it can find the keyword: the engine decides what it means."""
+    before = _cached_parse.cache_info()
+    assert refused_services("SELECT * { FILTER(?x<5&&?y>3) } # not parsed", []) == []
+    assert _cached_parse.cache_info() == before
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: example.slug)
@@ -162,7 +171,8 @@ def run_govkg(*args: str, cache_dir: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(("query", "says"), [
     (ATTACK, "SERVICE to http://127.0.0.1:9/x is not allowed"),
-    ("SELECT * { ?s ?p }", "SPARQL syntax error at line 1, column 18"),
+    ("SELECT * { FILTER(?x<5&&?y>3) SERVICE <http://127.0.0.1:9/x> { } }",
+     "SPARQL syntax error at line 1, column 21"),
 ])
 def test_the_command_line_refuses_in_one_line(cache_dir, query, says):
     result = run_govkg("query", query, cache_dir=cache_dir)
