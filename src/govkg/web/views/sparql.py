@@ -55,8 +55,10 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from govkg.errors import QueryError
 from govkg.formats import Format, formats_of
-from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
+from govkg.sparql_grammar import parser, refused_services
+from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.vocab import BASE
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
@@ -184,6 +186,12 @@ def open_result_cache(state: BlueprintSetupState) -> None:
     state.app.extensions[KNOWN] = {}
 
 
+@bp.record_once
+def build_query_parser(state: BlueprintSetupState) -> None:
+    """Build the grammar's parser with the app (once per process), not on the first query."""
+    parser()
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
     if graph_store.names_a_graph():
@@ -201,7 +209,10 @@ def endpoint() -> Response | str:
         return description_or_form()
     if is_update(protocol.query):
         raise refuse(Forbidden(READ_ONLY), "update")
-    refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    try:  # decided on the query's parse by the SPARQL grammar: unreadable is refused
+        refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    except QueryError as error:
+        return syntax_error(protocol.query, str(error))
     if refused:
         raise refuse(BadRequest(
             "SERVICE (federated query) is not allowed here: this endpoint never fetches data "
