@@ -430,3 +430,56 @@ def test_query_pages_of_other_datasets_and_posts_are_their_own(client, renders) 
         assert posted.status_code == 200 and posted.get_data()
         posted.close()
     assert len(renders) == 4
+
+
+def test_a_server_opened_on_a_new_build_drops_the_kept_documents(app, client, builds) -> None:
+    """What a restart on new data does: the cache, opened for another build, is emptied."""
+    from govkg.web.serve.result_cache import ResultCache
+
+    path = unique(f"{ENTITY}.html")
+    get(client, path)
+    cache = app.extensions[CACHE]
+    assert cache.entries() > 0
+    ResultCache(cache.path, "the-next-build", cache.max_bytes)
+    assert cache.entries() == 0 and cache.held_bytes() == 0
+    get(client, path)
+    assert len(builds) == 2
+
+
+@pytest.mark.server
+def test_a_real_server_keeps_languages_and_formats_apart(live_server) -> None:
+    path = unique(f"{ENTITY}.html")
+    pages = {lang: [live_server.get(path, headers={"Accept-Language": lang}) for _ in "12"]
+             for lang in ("zh", "en")}
+    for lang, (first, again) in pages.items():
+        assert f'<html lang="{lang}">' in first.text and again.content == first.content
+    assert pages["zh"][0].headers["ETag"] != pages["en"][0].headers["ETag"]
+    jsonld = unique(f"{ENTITY}.jsonld")
+    compacted = live_server.get(jsonld, headers={"Accept": JSONLD})
+    expanded = live_server.get(jsonld, headers={"Accept": EXPANDED})
+    assert '"@context"' in compacted.text and '"@context"' not in expanded.text
+
+
+@pytest.mark.server
+def test_a_real_server_s_kept_documents_stay_within_its_bound(tmp_path_factory,
+                                                              cache_dir) -> None:
+    from live import start_server, stop_server
+
+    server = start_server(tmp_path_factory, "--workers", "2", "--result-cache-mb", "1",
+                          cache=cache_dir)
+    try:
+        sitemap = server.get("/sitemap.xml").text
+        paths = [p for p in re.findall(r"<loc>http://[^/]+(/id/[^<]+)</loc>", sitemap)][:150]
+        sent = sum(len(server.get(p).content) for p in paths)
+        assert sent > 2 * 2**20  # twice the bound went out
+        deadline = time.monotonic() + 30
+        while True:
+            held = float(re.search(r"^govkg_result_cache_bytes (\S+)$",
+                                   server.get("/metrics").text, re.MULTILINE).group(1))
+            assert held <= 2**20
+            if held > 2**19 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert held > 2**19  # filled, not left empty
+    finally:
+        stop_server(server)
