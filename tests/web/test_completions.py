@@ -63,6 +63,7 @@ def test_a_prefixed_name_completes_from_its_start(client) -> None:
     first = found["results"][0]
     assert first == {"iri": "https://w3id.org/govkg/ontology#launchedOn",
                      "name": "gk:launchedOn", "label": "launched on", "label_lang": "en",
+                     "other": "上线日期", "other_lang": "zh",
                      "type": "http://www.w3.org/2002/07/owl#DatatypeProperty",
                      "type_name": "owl:DatatypeProperty", "type_label": "datatype property",
                      "type_label_lang": "en"}
@@ -93,6 +94,7 @@ def test_chinese_text_finds_the_entity_it_names(client) -> None:
     results = terms(client, kind="entity", q="粤省", lang="en")["results"]
     assert results[0]["name"] == "platform:yueshengshi"
     assert results[0]["label"] == "Yueshengshi"
+    assert (results[0]["other"], results[0]["other_lang"]) == ("粤省事", "zh")
 
 
 def test_a_term_without_labels_is_offered_by_name(client) -> None:

@@ -9,7 +9,7 @@ prefixes with it.
 in a triple (a class after ``a``, a property where a property belongs, an entity as subject
 or object): the terms of that kind that ``q`` (what was typed) names, best first, at most
 ``limit``, each with its IRI, prefixed name, label in the page's language (the other
-language as fallback) and type, and how many matched in all. Kinds and types are
+language as fallback, else beside it) and type, and how many matched in all. Kinds and types are
 ``govkg.terms``'; the index is read once per process.
 """
 
@@ -69,11 +69,15 @@ def described(term: Term, index: TermIndex, language: str, metas: dict[str, str]
               ) -> dict[str, Any]:
     """One candidate as the editor shows it: name and label, and its type's name and label."""
     label = term.label(language)
+    other = term.labels.get("en" if language == "zh" else "zh")
     kind = index.by_iri.get(term.type) if term.type else None
     type_label = (kind.label(language) if kind else None) or (
         (metas[term.type], language) if term.type in metas else None)
     return {"iri": term.iri, "name": term.name,
             "label": label[0] if label else None, "label_lang": label[1] if label else None,
+            "other": other if label and label[1] == language else None,
+            "other_lang": ("en" if language == "zh" else "zh")
+            if other and label and label[1] == language else None,
             "type": term.type, "type_name": kind.name if kind else None,
             "type_label": type_label[0] if type_label else None,
             "type_label_lang": type_label[1] if type_label else None}
