@@ -34,7 +34,7 @@ const TERMS_LIMIT = 50;
 
 function declaredPrefixes(text) {
   const found = new Map();
-  for (const m of text.replace(/#[^\n]*/g, "").matchAll(/PREFIX\s+([\w.\-\u00C0-\uFFFF]*):\s*<([^>\s]*)>/gi)) {
+  for (const m of text.replace(/^\s*#[^\n]*/gm, "").matchAll(/PREFIX\s+([\w.\-\u00C0-\uFFFF]*):\s*<([^>\s]*)>/gi)) {
     found.set(m[1], m[2]);
   }
   return found;
