@@ -139,7 +139,7 @@ function positionedOptions(answer, position, typed, declared, known, strings) {
   for (const result of answer.results) {
     const spelt = spelling(result, declared, known);
     options.push({ label: spelt.text, detail: shownLabel(result, typed), typeLabel: result.type_label || result.type_name || "",
-      type: TYPES[position.kind], apply: applyWith(spelt) });
+      type: TYPES[position.kind], apply: applyWith(spelt), term: true });
   }
   if (answer.truncated) {
     options.push({ label: "…", type: "text", apply: () => {},
@@ -215,9 +215,18 @@ export function sparqlCompletions(load, language, termsUrl, strings) {
 }
 
 // The type of each candidate in its own column, after its label.
+// A term's line wraps between its name, label and type rather than cutting them off (a
+// phone has room for the name only); the type is a small box in the line's own colour, so
+// it reads on the highlighted line too.
 export const completionTypes = [EditorView.baseTheme({
-  ".cm-completionType": { marginLeft: "0.75em", fontStyle: "italic", color: "#555" },
+  ".cm-tooltip.cm-tooltip-autocomplete > ul > li.cm-termOption": { whiteSpace: "normal" },
+  ".cm-termOption .cm-completionLabel": { whiteSpace: "nowrap" },
+  ".cm-completionType": {
+    marginLeft: "0.6em", padding: "0 0.3em", fontFamily: "sans-serif", fontSize: "85%",
+    border: "1px solid currentColor", borderRadius: "3px", whiteSpace: "nowrap", opacity: "0.85",
+  },
 }), autocompletion({
+  optionClass: (completion) => (completion.term ? "cm-termOption" : ""),
   addToOptions: [{
     position: 90,
     render(completion) {
