@@ -2,6 +2,9 @@
 that kind, as the store says; labels in the asked language with the other as fallback;
 answers bounded and saying how many matched; bad parameters a 400 with the reason."""
 
+import json
+import re
+
 import pytest
 from pyoxigraph import NamedNode, Variable
 
@@ -133,3 +136,11 @@ def test_bad_parameters_are_refused_with_the_reason(client, query: str, said: st
     assert response.status_code == 400
     assert said in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_the_editor_page_names_the_endpoint_it_completes_from(client) -> None:
+    page = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+    config = json.loads(re.search(r'id="editor-config">(.*?)</script>', page, re.S).group(1))
+    assert terms(client, kind="class", q="gk:Prov")["results"]
+    assert config["terms"] == "/sparql/terms"
+    assert "{shown}" in config["strings"]["more_terms"]
