@@ -29,6 +29,7 @@ const TYPES = { class: "class", property: "property", entity: "constant" };
 const CHINESE = /[\u3400-\u9fff\uf900-\ufaff]/;
 const PN_LOCAL = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
 const TERMS_LIMIT = 50;
+const ANSWERS_KEPT = 200; // the server's answers this page keeps, the oldest dropped first
 
 // ---- Names as this query writes them ------------------------------------------------------
 
@@ -154,7 +155,7 @@ function positionedOptions(answer, position, typed, declared, known, strings) {
 export function sparqlCompletions(load, language, termsUrl, strings) {
   let options = null;
   let prefixOptions = [];
-  const answers = new Map(); // kind + text → the server's answer, for this page's life
+  const answers = new Map(); // kind + text → the server's answer
   const keywordOptions = KEYWORDS.map((k) => ({ label: k, type: "keyword", boost: -1 }));
   return async (context) => {
     const variable = context.matchBefore(/[?$][\w\u00C0-\uFFFF]*/);
@@ -183,6 +184,7 @@ export function sparqlCompletions(load, language, termsUrl, strings) {
           return null; // aborted by further typing, or the server is away
         }
         if (!answer) return null;
+        if (answers.size >= ANSWERS_KEPT) answers.delete(answers.keys().next().value);
         answers.set(key, answer);
       }
       return { from, filter: false,
