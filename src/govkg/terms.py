@@ -145,8 +145,8 @@ def _kinds(store: StoreLike) -> dict[str, tuple[str, str | None]]:
         iri, kind = row["term"].value, row["kind"].value
         declared = row["type"].value if row["type"] is not None else None
         known = found.get(iri)
-        better_kind = known is None or KINDS.index(kind) < KINDS.index(known[0])
-        if better_kind or (kind == known[0] and _preference(declared) < _preference(known[1])):
+        if known is None or KINDS.index(kind) < KINDS.index(known[0]) or (
+                kind == known[0] and _preference(declared) < _preference(known[1])):
             found[iri] = (kind, declared)
     return found
 

@@ -65,6 +65,10 @@ def fits_on_screen(page, size: str) -> None:
 
 
 def accept(page, name: str) -> None:
+    """Choose ``name`` from the list for the text as typed last: once no answer is on its
+    way (a list answering an earlier key may show it too), and the list has settled."""
+    page.wait_for_load_state("networkidle")
+    offered(page, name)
     page.wait_for_timeout(COMPLETION_SETTLES_MS)
     options = [n for n, _, _ in offered(page, name)]
     for _ in range(options.index(name)):
