@@ -4,7 +4,9 @@
 // DESCRIBE, its entities (the place is position.js's reading of the text before the
 // cursor). Candidates of that kind come from the server (/sparql/terms, which
 // matches the typed text against names and labels in both languages and answers at most 50,
-// in the page's language), each shown with its label and type. A name is inserted with the
+// in the page's language), each shown with its label and type. A request waits for
+// CodeMirror's typing delay (100 ms), is aborted when a newer key makes it stale, and its
+// answer is kept for the same text typed again. A name is inserted with the
 // query's own prefix for its namespace, else the predeclared one; a query that declares its
 // prefixes gets the PREFIX line it now needs.
 //
