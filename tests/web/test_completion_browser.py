@@ -154,11 +154,18 @@ def test_a_query_that_declares_prefixes_gets_the_line_it_needs(page, live_server
     assert page.console_errors == []
 
 
-def test_a_long_list_says_how_many_more_there_are(page, live_server) -> None:
-    open_editor(page, live_server.url)
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh", "显示 50 项：继续输入以缩小范围"), ("en", "50 of {total} shown: type more to narrow")])
+def test_a_long_list_says_how_many_more_there_are(page, live_server, lang: str,
+                                                  said: str) -> None:
+    total = live_server.get("/sparql/terms?kind=entity&q=statement:").json()["total"]
+    assert total > 50
+    page.goto(f"{live_server.url}/lang/{lang}?next=/sparql")
+    page.wait_for_selector(".query-editor " + EDITOR)
     type_after(page, WHERE + "?s ?p ", "statement:")
     options = offered(page, "…")
-    assert options[-1][0] == "…"
-    assert "50 of " in options[-1][1] and "type more to narrow" in options[-1][1]
-    assert len(options) == 51
+    assert len(options) == 51 and options[-1][0] == "…"
+    assert said.format(total=f"{total:,}") in options[-1][1]
+    page.locator(f"{LIST} li").last.scroll_into_view_if_needed()
+    shot(page, f"completion-more-{lang}")
     assert page.console_errors == []
