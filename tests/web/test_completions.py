@@ -129,6 +129,8 @@ def test_answers_are_bounded_and_say_how_many_matched(client) -> None:
     ("kind=class&limit=0", "limit must be a whole number from 1 to 200, not '0'."),
     ("kind=class&limit=201", "limit must be a whole number from 1 to 200, not '201'."),
     ("kind=class&limit=ten", "limit must be a whole number from 1 to 200, not 'ten'."),
+    ("kind=class&limit=²", "limit must be a whole number from 1 to 200, not '²'."),
+    ("kind=class&limit=" + "9" * 5000, "limit must be a whole number from 1 to 200, not '999"),
     ("kind=class&q=" + "x" * 201, "q is 201 characters long; at most 200 are read."),
 ])
 def test_bad_parameters_are_refused_with_the_reason(client, query: str, said: str) -> None:

@@ -13,6 +13,7 @@ language as fallback, else beside it) and type, and how many matched in all. Kin
 ``govkg.terms``'; the index is read once per process.
 """
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -70,15 +71,15 @@ def described(term: Term, index: TermIndex, language: str, metas: dict[str, str]
     """One candidate as the editor shows it: name and label, and its type's name and label."""
     label = term.label(language)
     other = term.labels.get("en" if language == "zh" else "zh")
-    kind = index.by_iri.get(term.type) if term.type else None
-    type_label = (kind.label(language) if kind else None) or (
+    type_term = index.by_iri.get(term.type) if term.type else None
+    type_label = (type_term.label(language) if type_term else None) or (
         (metas[term.type], language) if term.type in metas else None)
     return {"iri": term.iri, "name": term.name,
             "label": label[0] if label else None, "label_lang": label[1] if label else None,
             "other": other if label and label[1] == language else None,
             "other_lang": ("en" if language == "zh" else "zh")
             if other and label and label[1] == language else None,
-            "type": term.type, "type_name": kind.name if kind else None,
+            "type": term.type, "type_name": type_term.name if type_term else None,
             "type_label": type_label[0] if type_label else None,
             "type_label_lang": type_label[1] if type_label else None}
 
@@ -87,7 +88,7 @@ def limit_arg() -> int:
     raw = request.args.get("limit", "").strip()
     if not raw:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, "
                          f"not {raw[:40]!r}.")
     return int(raw)
