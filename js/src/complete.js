@@ -227,7 +227,7 @@ export const completionTypes = [EditorView.baseTheme({
   ".cm-termOption .cm-completionLabel": { whiteSpace: "nowrap" },
   ".cm-completionType": {
     marginLeft: "0.6em", padding: "0 0.3em", fontFamily: "sans-serif", fontSize: "85%",
-    border: "1px solid currentColor", borderRadius: "3px", whiteSpace: "nowrap", opacity: "0.85",
+    border: "1px solid currentColor", borderRadius: "3px", whiteSpace: "nowrap",
   },
 }), autocompletion({
   optionClass: (completion) => (completion.term ? "cm-termOption" : ""),

@@ -5,8 +5,10 @@ type in the page's language; a chosen name written with the query's own prefix, 
 the PREFIX line a query that declares its prefixes needs. Screenshots in test-artifacts/.
 """
 
+import os
+
 import pytest
-from live import SIZES, shot
+from live import REPO, SIZES, shot
 
 EDITOR = ".cm-content"
 LIST = ".cm-tooltip-autocomplete"
@@ -169,3 +171,40 @@ def test_a_long_list_says_how_many_more_there_are(page, live_server, lang: str,
     page.locator(f"{LIST} li").last.scroll_into_view_if_needed()
     shot(page, f"completion-more-{lang}")
     assert page.console_errors == []
+
+
+AXE = REPO / "js" / "node_modules" / "axe-core" / "axe.min.js"
+# The list is CodeMirror's ARIA combobox: the editor keeps the focus and moves through the
+# options with the arrow keys (aria-activedescendant), scrolling the list as it goes; axe's
+# rule that a scrolling region take the focus itself does not know that pattern, so it is
+# waived for the listbox alone, and every other rule holds for it and the page.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "wcag21aa"]});
+  const combobox = (v) => v.id === "scrollable-region-focusable" && v.nodes.every(
+    (n) => document.querySelector(n.target[0])?.matches("ul[role=listbox]"));
+  return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
+    .filter(v => !combobox(v))
+    .map(v => `${v.id}: ${v.help} e.g. ${v.nodes[0].target.join(" ")}`);
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_open_list_passes_the_accessibility_check(browser, live_server, lang: str) -> None:
+    """axe-core (``cd js && npm ci``) finds no serious violation with the list open: its
+    names, labels and type boxes read against the list and the highlighted line."""
+    if not AXE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{AXE} is missing: run `cd js && npm ci`")
+        pytest.skip("axe-core is not installed (cd js && npm ci)")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/lang/{lang}?next=/sparql")
+        page.wait_for_selector(".query-editor " + EDITOR)
+        type_after(page, WHERE, "beijing")
+        offered(page, "platform:beijingtong")
+        assert page.locator(EDITOR).get_attribute("aria-activedescendant")  # the combobox
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        assert page.evaluate(AXE_RUN) == []
+    finally:
+        context.close()
