@@ -16,7 +16,8 @@ JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpo
 a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
 Store Protocol's reads (``govkg.web.views.graph_store``). Answers are reused until the next
 build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same
-key, so a conditional GET is answered 304 before anything is looked up or run.
+key, so a conditional GET is answered 304 before anything is looked up or run. The query
+page showing a GET query's result is kept too (``govkg.web.page_cache``).
 A GET whose query string and Accept (and host and fetch metadata: ``SHAPE_PARTS``) passed
 every check before in this process skips the checks and the negotiation, whose outcome they
 alone decide (``KNOWN``): a hit then costs one lookup (a cached ASK's whole request, in
@@ -60,6 +61,7 @@ from govkg.formats import Format, formats_of
 from govkg.sparql_grammar import parser, refused_services
 from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.vocab import BASE
+from govkg.web import page_cache
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
 from govkg.web.errors import as_http
@@ -77,6 +79,7 @@ from govkg.web.serve.query_pool import (
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.serve.result_cache import (
+    APP_EXTENSION,
     LARGEST_SHARE,
     CacheKey,
     ResultCache,
@@ -108,7 +111,7 @@ RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "x
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                    ("RDF/XML", "rdfxml"))
 POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
-CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
+CACHE = APP_EXTENSION  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
 # a streamed answer cut before a HEAD's headers went out: its status (else 503)
@@ -240,6 +243,11 @@ def endpoint() -> Response | str:
         unchanged = not_modified(key, fmt)
         if unchanged:
             return unchanged
+    page = page_cache.key_of("query-page", True) if (
+        fmt is None and form and key and request.method in ("GET", "HEAD")) else None
+    kept = page_cache.kept_answer(page) if page else None
+    if kept is not None:
+        return query_page_response(kept.body, kept)
     answer = run_user_query(protocol, fmt, key)
     if form is None and answer.status is AnswerStatus.OK:
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
@@ -253,13 +261,20 @@ def endpoint() -> Response | str:
     if answer.status is AnswerStatus.TOO_LARGE:
         raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
-        response = Response(query_page(protocol.query, **html_result(answer)),
-                            mimetype="text/html")
-        if answer.truncated:
-            response.headers[TRUNCATED_HEADER] = "true"
-            response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+        response = query_page_response(query_page(protocol.query, **html_result(answer)), answer)
+        if page:
+            page_cache.keep(page, response, answer.rows, answer.truncated)
         return response
     return answer_response(answer, etag)
+
+
+def query_page_response(page: str | bytes, answer: QueryAnswer) -> Response:
+    """The query page showing ``answer``, saying when the answer was cut."""
+    response = Response(page, mimetype="text/html")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+    return response
 
 
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
@@ -274,7 +289,7 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
     response = Response(body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
-    if request.method == "GET":  # the data change only with the build
+    if request.method in ("GET", "HEAD"):  # the data change only with the build
         response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
@@ -322,12 +337,14 @@ def known_answer(fmt: Format, key: CacheKey) -> Response | None:
 
 
 def not_modified(key: CacheKey, fmt: Format) -> Response | None:
-    """304 when the client already holds this answer (its ETag, sent in If-None-Match)."""
+    """304 when the client already holds this answer (its ETag, sent in If-None-Match), with
+    the headers its 200 would carry (RFC 9110 §15.4.5)."""
     if "HTTP_IF_NONE_MATCH" not in request.environ \
             or not request.if_none_match.contains_weak(key.tag):
         return None
     count_cache("not-modified")
-    return Response(status=304, headers={"ETag": key.etag}, mimetype=fmt.media_type)
+    return Response(status=304, headers={"ETag": key.etag, "Cache-Control": CACHE_CONTROL},
+                    mimetype=fmt.media_type)
 
 
 def choose_format(form: str) -> Format | None:
