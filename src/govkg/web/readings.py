@@ -1,0 +1,73 @@
+"""Which results of a query rest on a reading-in: the marks of the query page and its editor.
+
+A result (a row of a SELECT, a triple of a CONSTRUCT or DESCRIBE) *rests on a reading-in*
+when the same query over the report's own graphs does not give it: every graph of the store
+but ``graph/editorial`` (``REPORT_GRAPHS``, as default and as named graphs). Rows are
+compared as a multiset, so of two equal rows where the report's graphs give one, one is
+marked; a changed count or sum is a different row, so it is marked. Blank nodes are compared
+as "some blank node": a CONSTRUCT mints new ones each time it runs.
+
+What this cannot see, said on the page and in docs/web.md: ``graph/inferred`` is the OWL RL
+closure of all asserted graphs, ``graph/editorial`` included, and the build keeps no trace of
+which statements an inference used. Run over the shipped data without ``graph/editorial``,
+OWL RL infers 147 of graph/inferred's 2,738 statements fewer (22 ``gk:province``, 23
+``gk:operates``, 30 ``schema:areaServed`` …), and the date intervals of editorial dates are
+there too. Leaving graph/inferred out of the comparison would mark every result that uses
+any inference (all 67 rows of "everything dated, in date order", all 15 of the Guangdong
+platform tree) as a reading-in, which is false; keeping it leaves a result that rests only
+on an inference from a reading-in unmarked. A mark is therefore always true; its absence
+means "no statement of graph/editorial is used directly".
+
+Marking is skipped, and the page says why, when the comparison would not be a fair one: a
+result cut at the row limit (the other answer may be cut elsewhere), a LIMIT or OFFSET
+without ORDER BY (the two answers may pick different rows), a query that names its own
+graphs (FROM: the protocol's graphs would replace them), and a comparison query that failed
+or ran out of time.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+from pyoxigraph import BlankNode
+
+from govkg.sparql_text import keywords, sets_dataset
+from govkg.vocab import GRAPH_NAMES, graph_iri
+
+REPORT_GRAPHS = tuple(str(graph_iri(name)) for name in GRAPH_NAMES if name != "editorial")
+
+
+class Unmarked(StrEnum):
+    """Why a result is shown without marks."""
+
+    TRUNCATED = "truncated"
+    UNORDERED_LIMIT = "unordered-limit"
+    OWN_DATASET = "own-dataset"
+    FAILED = "failed"
+
+
+def why_unmarkable(query: str, default_graphs: Sequence[str] | None) -> Unmarked | None:
+    """Why this query's results cannot be compared fairly, or None if they can."""
+    if default_graphs is not None or sets_dataset(query):
+        return Unmarked.OWN_DATASET
+    words = keywords(query)
+    if ("LIMIT" in words or "OFFSET" in words) and "ORDER" not in words:
+        return Unmarked.UNORDERED_LIMIT
+    return None
+
+
+def row_key(terms: Iterable[object]) -> tuple[str | None, ...]:
+    """A row as compared: each term in N-Triples form, any blank node as ``_:``."""
+    return tuple(None if t is None else "_:" if isinstance(t, BlankNode) else str(t)
+                 for t in terms)
+
+
+def resting_on_readings(rows: Iterable[tuple], report_rows: Iterable[tuple]) -> list[bool]:
+    """For each row (a ``row_key``), whether it rests on a reading-in: a row beyond the
+    number of times the report's graphs give it."""
+    left = Counter(report_rows)
+    marks = []
+    for row in rows:
+        marks.append(left[row] <= 0)
+        left[row] -= 1
+    return marks
