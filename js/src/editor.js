@@ -152,19 +152,20 @@ function revealResults() {
   if (box.top < 0 || box.top > window.innerHeight - 80) resultsBox.scrollIntoView({ block: "start", behavior: "smooth" });
 }
 
-// The rows of a SPARQL JSON answer as compared for marks (readings.js); an ASK's one "row".
-function selectKeys(data) {
+// The rows of a SPARQL JSON answer as compared for marks (readings.js), the first `shown`
+// of them (all of the other answer's: a shown row may come later there); an ASK's one "row".
+function selectKeys(data, shown = Infinity) {
   if (typeof data.boolean === "boolean") return [String(data.boolean)];
-  return data.results.bindings.slice(0, MAX_ROWS).map((b) => rowKey(data.head.vars.map((v) => b[v])));
+  return data.results.bindings.slice(0, shown).map((b) => rowKey(data.head.vars.map((v) => b[v])));
 }
 
-function graphKeys(triples) {
-  return triples.slice(0, MAX_ROWS).map((t) => rowKey([t.subject, t.predicate, t.object]));
+function graphKeys(triples, shown = Infinity) {
+  return triples.slice(0, shown).map((t) => rowKey([t.subject, t.predicate, t.object]));
 }
 
 // `readings(keys)`: the marks of the shown rows, or why there are none (readings.js).
 function showSelect(data, namer, text, readings) {
-  const { marks, unmarked } = readings(selectKeys(data));
+  const { marks, unmarked } = readings(selectKeys(data, MAX_ROWS));
   const mark = (i) => (marks && marks[i] ? badge(strings) : null);
   const note = legend(strings, marks, unmarked);
   if (typeof data.boolean === "boolean") {
@@ -184,7 +185,7 @@ function showSelect(data, namer, text, readings) {
 }
 
 function showGraph(triples, namer, text, readings) {
-  const { marks, unmarked } = readings(graphKeys(triples));
+  const { marks, unmarked } = readings(graphKeys(triples, MAX_ROWS));
   const mark = (i) => (marks && marks[i] ? badge(strings) : null);
   const summary = count(triples.length, strings.triples_one, strings.triples_many);
   const rows = triples.slice(0, MAX_ROWS).map((t) => [t.subject, t.predicate, t.object]);

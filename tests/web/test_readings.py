@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import NamedNode
 from werkzeug.exceptions import ServiceUnavailable
 
 from govkg.vocab import graph_iri
@@ -16,7 +16,7 @@ from govkg.web.readings import (
     REPORT_GRAPHS,
     Unmarked,
     resting_on_readings,
-    row_key,
+    row_lines,
     why_unmarkable,
 )
 from govkg.web.views import sparql
@@ -54,10 +54,26 @@ def test_a_row_beyond_what_the_report_graphs_give_is_marked() -> None:
     assert resting_on_readings([b], []) == [True]
 
 
-def test_blank_nodes_compare_as_any_blank_node() -> None:
-    one, other = BlankNode("x1"), BlankNode("x2")
-    assert row_key([one, Literal("1")]) == row_key([other, Literal("1")])
-    assert row_key([None]) != row_key([Literal("")])
+def test_rows_are_the_lines_of_the_page_answer_with_any_blank_node_alike() -> None:
+    tsv = b'?s\t?o\n_:x1\t"1"\n\t\n<https://e.org/a>\t"_:x2"\n'
+    assert row_lines(tsv, "results") == [b'_:\t"1"', b"\t", b'<https://e.org/a>\t"_:x2"']
+    nt = b"_:b1 <https://e.org/p> _:b2 .\n<https://e.org/a> <https://e.org/p> _:b3 .\n"
+    assert row_lines(nt, "graph") == [b"_: <https://e.org/p> _: .",
+                                      b"<https://e.org/a> <https://e.org/p> _: ."]
+    assert row_lines(b"true", "boolean") == [b"true"]
+
+
+def test_more_rows_than_the_page_shows_are_marked_row_by_row(client) -> None:
+    """Past the rows the page shows: each shown row is marked exactly when it is a
+    statement of graph/editorial."""
+    query = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+             "BIND(?g = <https://w3id.org/govkg/graph/editorial> AS ?read) } "
+             "ORDER BY DESC(?read) ?s ?p ?o ?g LIMIT 1500")
+    shown = [(marked, "graph/editorial&gt;" in re.sub(r"\s", "", text))
+             for marked, text in rows(page(client, query))]
+    assert len(shown) == sparql.MAX_HTML_ROWS
+    assert shown[0] == (True, True) and shown[-1] == (False, False)
+    assert all(marked == editorial for marked, editorial in shown)
 
 
 @pytest.mark.parametrize(("query", "reason"), [

@@ -5,7 +5,10 @@ when the same query over the report's own graphs does not give it: every graph o
 but ``graph/editorial`` (``REPORT_GRAPHS``, as default and as named graphs). Rows are
 compared as a multiset, so of two equal rows where the report's graphs give one, one is
 marked; a changed count or sum is a different row, so it is marked. Blank nodes are compared
-as "some blank node": a CONSTRUCT mints new ones each time it runs.
+as "some blank node": a CONSTRUCT mints new ones each time it runs. The shown rows are
+looked for among all rows of the other answer, not its first as many: a row may come later
+there. Rows are compared as the lines of the answers the query page reads (TSV, N-Triples:
+one row a line, terms written the same way each time), so nothing is parsed twice.
 
 What this cannot see, said on the page and in docs/web.md: ``graph/inferred`` is the OWL RL
 closure of all asserted graphs, ``graph/editorial`` included, and the build keeps no trace of
@@ -25,16 +28,17 @@ graphs (FROM: the protocol's graphs would replace them), and a comparison query 
 or ran out of time.
 """
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-
-from pyoxigraph import BlankNode
 
 from govkg.sparql_text import keywords, sets_dataset
 from govkg.vocab import GRAPH_NAMES, graph_iri
 
 REPORT_GRAPHS = tuple(str(graph_iri(name)) for name in GRAPH_NAMES if name != "editorial")
+# a blank node as a whole TSV cell or N-Triples term
+_BLANK_NODE = re.compile(rb"(?<![^\t ])_:[^\t \r\n]+")
 
 
 class Unmarked(StrEnum):
@@ -56,15 +60,23 @@ def why_unmarkable(query: str, default_graphs: Sequence[str] | None) -> Unmarked
     return None
 
 
-def row_key(terms: Iterable[object]) -> tuple[str | None, ...]:
-    """A row as compared: each term in N-Triples form, any blank node as ``_:``."""
-    return tuple(None if t is None else "_:" if isinstance(t, BlankNode) else str(t)
-                 for t in terms)
+def row_lines(body: bytes, kind: str) -> list[bytes]:
+    """The rows of a page answer as compared: TSV lines after the header (``kind``
+    "results"), N-Triples lines ("graph") or the one yes/no ("boolean"), each blank node
+    written ``_:``."""
+    if kind == "boolean":
+        return [body]
+    lines = body.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    # a TSV row whose variables are all unbound is an empty line, and still a row
+    rows = lines[1:] if kind == "results" else [line for line in lines if line.strip()]
+    return [_BLANK_NODE.sub(b"_:", row.rstrip(b"\r")) for row in rows]
 
 
-def resting_on_readings(rows: Iterable[tuple], report_rows: Iterable[tuple]) -> list[bool]:
-    """For each row (a ``row_key``), whether it rests on a reading-in: a row beyond the
-    number of times the report's graphs give it."""
+def resting_on_readings(rows: Iterable, report_rows: Iterable) -> list[bool]:
+    """For each row, whether it rests on a reading-in: a row beyond the number of times
+    the report's graphs give it."""
     left = Counter(report_rows)
     marks = []
     for row in rows:

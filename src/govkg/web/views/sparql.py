@@ -63,7 +63,13 @@ from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import public_url
 from govkg.web.negotiation import pick, wants_html
-from govkg.web.readings import REPORT_GRAPHS, Unmarked, resting_on_readings, row_key, why_unmarkable
+from govkg.web.readings import (
+    REPORT_GRAPHS,
+    Unmarked,
+    resting_on_readings,
+    row_lines,
+    why_unmarkable,
+)
 from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
@@ -425,7 +431,7 @@ def html_result(answer: QueryAnswer, protocol: ProtocolRequest) -> dict:
     labeller = Labeller(current_site().store)
     if answer.kind == "boolean":
         found = answer.body == b"true"
-        marked, unmarked = compare_with_report(protocol, answer, [(found,)])
+        marked, unmarked = compare_with_report(protocol, answer, 1)
         return {"boolean": found, "boolean_marked": bool(marked and marked[0]),
                 "unmarked": unmarked, "downloads": RESULT_DOWNLOADS[2:]}
 
@@ -435,7 +441,7 @@ def html_result(answer: QueryAnswer, protocol: ProtocolRequest) -> dict:
         return labeller.show(term)
 
     names, terms = page_rows(answer)
-    marked, unmarked = compare_with_report(protocol, answer, [row_key(r) for r in terms])
+    marked, unmarked = compare_with_report(protocol, answer, len(terms))
     rows = [[show(t) for t in row] for row in terms]
     return {"names": names, "rows": rows, "marked": marked or [False] * len(rows),
             "unmarked": unmarked if rows else None, "total": answer.rows,
@@ -459,14 +465,14 @@ def page_rows(answer: QueryAnswer) -> tuple[list[str], list[list[object]]]:
 
 
 def compare_with_report(protocol: ProtocolRequest, answer: QueryAnswer,
-                        keys: list[tuple]) -> tuple[list[bool] | None, Unmarked | None]:
-    """Which of the shown results (``keys``) rest on a reading-in: the same query run again
+                        shown: int) -> tuple[list[bool] | None, Unmarked | None]:
+    """Which of the first ``shown`` results rest on a reading-in: the same query run again
     over the report's own graphs, under the same limits. None and the reason when that
     comparison is not a fair one or has no answer."""
     assert protocol.query is not None
     unmarkable = Unmarked.TRUNCATED if answer.truncated \
         else why_unmarkable(protocol.query, protocol.default_graphs)
-    if unmarkable or not keys:
+    if unmarkable or not shown:
         return None, unmarkable
     report_only = ProtocolRequest(protocol.query, None, list(REPORT_GRAPHS), list(REPORT_GRAPHS))
     try:
@@ -477,7 +483,5 @@ def compare_with_report(protocol: ProtocolRequest, answer: QueryAnswer,
         return None, Unmarked.FAILED
     if other.truncated:
         return None, Unmarked.TRUNCATED
-    if answer.kind == "boolean":
-        return resting_on_readings(keys, [(other.body == b"true",)]), None
-    _, terms = page_rows(other)
-    return resting_on_readings(keys, [row_key(r) for r in terms]), None
+    shown_rows = row_lines(answer.body, answer.kind)[:shown]
+    return resting_on_readings(shown_rows, row_lines(other.body, other.kind)), None
