@@ -26,6 +26,10 @@ result cut at the row limit (the other answer may be cut elsewhere), a LIMIT or 
 without ORDER BY (the two answers may pick different rows), a query that names its own
 graphs (FROM: the protocol's graphs would replace them), and a comparison query that failed
 or ran out of time.
+
+Cost, measured in-process (the query page of example 22, 67 rows; load average 12 on 2
+cores): a median 25.7 ms against 24.2 ms without marks when both answers come from the
+result cache, 42.5 against 32.9 ms when both queries run.
 """
 
 import re
