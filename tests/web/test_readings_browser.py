@@ -5,6 +5,7 @@ marked. The editor's marks agree with the server-rendered page's. Screenshots go
 test-artifacts/.
 """
 
+import os
 import re
 from urllib.parse import quote
 
@@ -121,3 +122,24 @@ def test_a_cut_result_is_not_marked(page, strict_server) -> None:
     page.locator("#results p.truncated").wait_for()
     assert page.locator("#results .readings-note").get_attribute("data-unmarked") == "truncated"
     assert page.locator("#results tr.reading-in").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_marked_results_pass_the_accessibility_check(browser, live_server, lang: str) -> None:
+    from test_accessibility_browser import AXE, RUN
+
+    if not AXE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{AXE} is missing: run `cd js && npm ci`")
+        pytest.skip("axe-core is not installed (cd js && npm ci)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/")
+        page.goto(live_server.url + "/sparql?query="
+                  + quote(example("03-built-with-companies").text))
+        page.locator("#results tr.reading-in").wait_for()
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        assert page.evaluate(RUN) == []
+    finally:
+        context.close()
