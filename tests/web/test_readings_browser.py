@@ -1,8 +1,8 @@
 """The editor marks results that rest on a reading-in, in a real browser (Debian's Chromium
 driven by Playwright against ``govkg serve``), in both languages: an example with one
 editorial row among others, one with none, a DESCRIBE, and the notes where nothing can be
-marked. The editor's marks agree with the server-rendered page's. Screenshots go to
-test-artifacts/.
+marked. The editor's marks agree with the server-rendered page's, and a page with marks
+passes axe. Screenshots go to test-artifacts/.
 """
 
 import os
