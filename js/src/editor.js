@@ -190,7 +190,7 @@ function showGraph(triples, namer, text, readings) {
   const summary = count(triples.length, strings.triples_one, strings.triples_many);
   const rows = triples.slice(0, MAX_ROWS).map((t) => [t.subject, t.predicate, t.object]);
   const views = [];
-  const drawing = graphView(triples, namer, strings);
+  const drawing = graphView(triples, namer, strings, (i) => Boolean(marks && marks[i]));
   if (drawing) views.push([strings.graph, "graph", drawing]);
   views.push([strings.table, "table", table(["subject", "predicate", "object"], rows, (t) => namer.node(t), mark)]);
   return [el("p", { class: "summary" }, summary), legend(strings, marks, unmarked),

@@ -99,6 +99,9 @@ def test_a_describe_marks_the_triples_of_graph_editorial(page, live_server) -> N
     open_editor(page, live_server, "en")
     query = example("19-describe-beijingtong").text
     run_text(page, query)
+    drawn = page.locator("#results svg.node-link line.edge.reading-in")
+    assert drawn.count() >= 1  # the graph view draws a read-in link dashed
+    assert "gk:operatedBy (editorial)" in page.locator("#results svg.node-link").inner_html()
     page.locator("#tab-table").click()
     marks = marked_rows(page)
     assert 1 <= marks.count(True) < len(marks)

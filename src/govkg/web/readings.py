@@ -15,11 +15,12 @@ closure of all asserted graphs, ``graph/editorial`` included, and the build keep
 which statements an inference used. Run over the shipped data without ``graph/editorial``,
 OWL RL infers 147 of its 2,738 statements fewer (22 ``gk:province``, 23 ``gk:operates``,
 30 ``schema:areaServed`` …), and the 10 editorial dates give 20 interval ends: about 167 of
-graph/inferred's 2,872 statements rest on readings-in. Leaving graph/inferred out of the comparison would mark every result that uses
-any inference (all 67 rows of "everything dated, in date order", all 15 of the Guangdong
-platform tree) as a reading-in, which is false; keeping it leaves a result that rests only
-on an inference from a reading-in unmarked. A mark is therefore always true; its absence
-means "no statement of graph/editorial is used directly".
+graph/inferred's 2,872 statements rest on readings-in. Leaving graph/inferred out of the
+comparison would mark every result that uses any inference (all 67 rows of "everything
+dated, in date order", all 15 of the Guangdong platform tree) as a reading-in, which is
+false; keeping it leaves a result that rests only on an inference from a reading-in
+unmarked. A mark is therefore always true; its absence means "no statement of
+graph/editorial is used directly".
 
 Marking is skipped, and the page says why, when the comparison would not be a fair one: a
 result cut at the row limit (the other answer may be cut elsewhere), a LIMIT or OFFSET
