@@ -48,8 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most result rows (solutions or triples) the query page and its editor show; more "
             "are cut off and the page says so. Other clients get complete results."),
     Setting("max_result_bytes", 256 << 20,
-            "Largest SPARQL result sent whole to a client (bytes); a larger one is refused "
-            "with 507, never cut short."),
+            "Largest SPARQL result sent to a client (bytes); a larger one is refused with 507, "
+            "or, once its first part was streamed, ends incomplete: never cut short unseen."),
     Setting("query_workers", 2,
             "Query worker processes per server worker: user queries run there, never in the "
             "web process."),
@@ -73,7 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most memory (MiB) one query worker may use; a query needing more is stopped with "
             "503 (default 0: the machine's memory shared among all query workers)."),
     Setting("result_cache_mb", 64,
-            "Megabytes of SPARQL answers kept for reuse, shared by the server's processes, "
+            "Megabytes of SPARQL answers and documents (pages, RDF documents) kept for reuse, "
+            "shared by the server's processes, "
             "until the next build (0: no cache; always off with an external endpoint)."),
     Setting("runtime_dir", None,
             "Directory for state the server processes share (made by `govkg serve`)."),

@@ -325,7 +325,7 @@ def test_a_new_answer_is_stored_once_the_response_has_gone_out(app, client) -> N
     assert cache.entries() == before + 1
 
 
-def test_the_query_page_reuses_answers_but_renders_each_time(client, counted) -> None:
+def test_the_query_page_reuses_answers(client, counted) -> None:
     query = fresh_query()
     pages = [sparql(client, query, "text/html") for _ in range(2)]
     assert all(p.status_code == 200 and p.mimetype == "text/html" for p in pages)

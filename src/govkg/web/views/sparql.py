@@ -7,14 +7,17 @@ Without a query, the endpoint answers with its Service Description, or the query
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
 evaluates and serialises them under the time limit. Machine clients get complete results,
-or, past ``max_result_bytes``, a 507 that says so: never a short answer that looks whole.
+streamed as the worker writes them (``govkg.web.streamed``) when they are longer than a
+part, or, past ``max_result_bytes``, a 507 that says so (or, once the first part went out,
+a body that ends incomplete): never a short answer that looks whole.
 The query page and its editor (a same-origin ``fetch``, told by ``Sec-Fetch-Site``) get
 results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, in SPARQL
 JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
 a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
 Store Protocol's reads (``govkg.web.views.graph_store``). Answers are reused until the next
 build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same
-key, so a conditional GET is answered 304 before anything is looked up or run.
+key, so a conditional GET is answered 304 before anything is looked up or run. The query
+page showing a GET query's result is kept too (``govkg.web.page_cache``).
 A GET whose query string and Accept (and host and fetch metadata: ``SHAPE_PARTS``) passed
 every check before in this process skips the checks and the negotiation, whose outcome they
 alone decide (``KNOWN``): a hit then costs one lookup (a cached ASK's whole request, in
@@ -54,9 +57,12 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from govkg.errors import QueryError
 from govkg.formats import Format, formats_of
-from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
+from govkg.sparql_grammar import parser, refused_services
+from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.vocab import BASE
+from govkg.web import page_cache
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
 from govkg.web.errors import as_http
@@ -70,19 +76,30 @@ from govkg.web.readings import (
     row_lines,
     why_unmarkable,
 )
+from govkg.web.security import request_id
 from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
     ServerStopping,
+    StreamCut,
     TooManyHeavyQueries,
     WorkerDied,
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
-from govkg.web.serve.result_cache import CacheKey, ResultCache, cache_key, cacheable, open_cache
+from govkg.web.serve.result_cache import (
+    APP_EXTENSION,
+    LARGEST_SHARE,
+    CacheKey,
+    ResultCache,
+    cache_key,
+    cacheable,
+    open_cache,
+)
 from govkg.web.site import current_site
+from govkg.web.streamed import StreamedBody
 from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
-from govkg.web.views.metrics import count_cache, count_timeout, refuse
+from govkg.web.views.metrics import REJECTIONS, count_cache, count_timeout, refuse
 
 bp = Blueprint("sparql", __name__)
 
@@ -102,9 +119,11 @@ RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "x
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                    ("RDF/XML", "rdfxml"))
 POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
-CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
+CACHE = APP_EXTENSION  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
+# a streamed answer cut before a HEAD's headers went out: its status (else 503)
+CUT_STATUS = {"too-large": 507, "client-limit": 429, "failed": 400, "upstream": 502}
 CHOICES_KEPT = 256
 SHAPES_KEPT = 4096
 _chosen_formats: dict[tuple, Format | None] = {}
@@ -178,6 +197,12 @@ def open_result_cache(state: BlueprintSetupState) -> None:
     state.app.extensions[KNOWN] = {}
 
 
+@bp.record_once
+def build_query_parser(state: BlueprintSetupState) -> None:
+    """Build the grammar's parser with the app (once per process), not on the first query."""
+    parser()
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
     if graph_store.names_a_graph():
@@ -195,7 +220,10 @@ def endpoint() -> Response | str:
         return description_or_form()
     if is_update(protocol.query):
         raise refuse(Forbidden(READ_ONLY), "update")
-    refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    try:  # decided on the query's parse by the SPARQL grammar: unreadable is refused
+        refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    except QueryError as error:
+        return syntax_error(protocol.query, str(error))
     if refused:
         raise refuse(BadRequest(
             "SERVICE (federated query) is not allowed here: this endpoint never fetches data "
@@ -223,6 +251,11 @@ def endpoint() -> Response | str:
         unchanged = not_modified(key, fmt)
         if unchanged:
             return unchanged
+    page = page_cache.key_of("query-page", True) if (
+        fmt is None and form and key and request.method in ("GET", "HEAD")) else None
+    kept = page_cache.kept_answer(page) if page else None
+    if kept is not None:
+        return query_page_response(kept.body, kept)
     answer = run_user_query(protocol, fmt, key)
     if form is None and answer.status is AnswerStatus.OK:
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
@@ -236,25 +269,55 @@ def endpoint() -> Response | str:
     if answer.status is AnswerStatus.TOO_LARGE:
         raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
-        response = Response(query_page(protocol.query, **html_result(answer, protocol)),
-                            mimetype="text/html")
-        if answer.truncated:
-            response.headers[TRUNCATED_HEADER] = "true"
-            response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+        shown = html_result(answer, protocol)
+        response = query_page_response(query_page(protocol.query, **shown), answer)
+        # a page whose comparison failed (timed out, busy) is not kept: the next may mark
+        if page and shown.get("unmarked") is not Unmarked.FAILED:
+            page_cache.keep(page, response, answer.rows, answer.truncated)
         return response
     return answer_response(answer, etag)
 
 
+def query_page_response(page: str | bytes, answer: QueryAnswer) -> Response:
+    """The query page showing ``answer``, saying when the answer was cut."""
+    response = Response(page, mimetype="text/html")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+    return response
+
+
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
-    response = Response(answer.body, mimetype=answer.media_type)
+    body: bytes | StreamedBody = answer.body
+    if answer.streamed:
+        body = StreamedBody(answer, kept_bytes(), count_cut, request_id())
+        if request.method == "HEAD":  # no body to stream: its length, read whole
+            try:
+                body = body.read_whole()
+            except StreamCut as cut:
+                raise as_http(CUT_STATUS.get(cut.reason, 503), str(cut)) from None
+    response = Response(body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
-    if request.method == "GET":  # the data change only with the build
+    if request.method in ("GET", "HEAD"):  # the data change only with the build
         response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
     return response
+
+
+def kept_bytes() -> int:
+    """How much of a streamed answer to keep while it is sent, for the result cache."""
+    cache: ResultCache | None = current_app.extensions[CACHE]
+    return cache.max_bytes // LARGEST_SHARE if cache else 0
+
+
+def count_cut(cut: StreamCut) -> None:
+    """A stream cut after its status went out counts as the refusal it would have been."""
+    if cut.reason == "timeout":
+        count_timeout()
+    REJECTIONS.labels(cut.reason).inc()
 
 
 def request_shape() -> tuple[str, ...] | None:
@@ -284,12 +347,14 @@ def known_answer(fmt: Format, key: CacheKey) -> Response | None:
 
 
 def not_modified(key: CacheKey, fmt: Format) -> Response | None:
-    """304 when the client already holds this answer (its ETag, sent in If-None-Match)."""
+    """304 when the client already holds this answer (its ETag, sent in If-None-Match), with
+    the headers its 200 would carry (RFC 9110 §15.4.5)."""
     if "HTTP_IF_NONE_MATCH" not in request.environ \
             or not request.if_none_match.contains_weak(key.tag):
         return None
     count_cache("not-modified")
-    return Response(status=304, headers={"ETag": key.etag}, mimetype=fmt.media_type)
+    return Response(status=304, headers={"ETag": key.etag, "Cache-Control": CACHE_CONTROL},
+                    mimetype=fmt.media_type)
 
 
 def choose_format(form: str) -> Format | None:
@@ -361,8 +426,8 @@ def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) 
     """Store the answer once the response has gone out: the client never waits for the
     write (about 80 µs of CPU, more when another process holds the write lock). The same
     query arriving meanwhile is evaluated again; the first answer stored is the one kept."""
-    def store() -> None:
-        if cache.put(key, answer):
+    def store() -> None:  # a streamed answer is whole once its stream ended and was kept
+        if not answer.streamed and cache.put(key, answer):
             count_cache("stored", cache.held_bytes())
 
     @after_this_request
