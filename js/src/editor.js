@@ -1,4 +1,5 @@
 // govkg's SPARQL query editor at /sparql: CodeMirror 6 with SPARQL highlighting, completion
+// by position in the triple (properties, classes after a, entities; from /sparql/terms) and
 // of prefixes and terms from /sparql/completions.json, Ctrl+Enter (Cmd+Enter) to run, syntax
 // errors marked where the endpoint's 400 says ("line L, column C"), results as a table with
 // a bar chart, a timeline or a node-link graph where they fit, and the query in the URL.
@@ -16,7 +17,7 @@ import { keymap } from "@codemirror/view";
 import { StreamLanguage } from "@codemirror/language";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
 import { linter, setDiagnostics, lintGutter } from "@codemirror/lint";
-import { sparqlCompletions } from "./complete.js";
+import { completionTypes, sparqlCompletions } from "./complete.js";
 import { lintQuery } from "./lint.js";
 import { barChart, el, format, MAX_ROWS, Namer, numericColumn, table, temporalColumn, timeline } from "./results.js";
 import { graphView, parseNTriples } from "./graph.js";
@@ -45,7 +46,8 @@ const view = new EditorView({
   extensions: [
     basicSetup,
     language,
-    language.data.of({ autocomplete: sparqlCompletions(loadCompletions, config.lang) }),
+    language.data.of({ autocomplete: sparqlCompletions(loadCompletions, config.lang, config.terms, strings) }),
+    completionTypes,
     lintGutter(),
     // Checked as it is typed, against the prefixes the endpoint declares.
     linter(async (view) => {
