@@ -50,6 +50,7 @@ from pyoxigraph import (
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
+    HTTPException,
     NotAcceptable,
     ServiceUnavailable,
     TooManyRequests,
@@ -68,6 +69,13 @@ from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import public_url
 from govkg.web.negotiation import pick, wants_html
+from govkg.web.readings import (
+    REPORT_GRAPHS,
+    Unmarked,
+    resting_on_readings,
+    row_lines,
+    why_unmarkable,
+)
 from govkg.web.security import request_id
 from govkg.web.serve.query_pool import (
     PoolBusy,
@@ -261,8 +269,10 @@ def endpoint() -> Response | str:
     if answer.status is AnswerStatus.TOO_LARGE:
         raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
-        response = query_page_response(query_page(protocol.query, **html_result(answer)), answer)
-        if page:
+        shown = html_result(answer, protocol)
+        response = query_page_response(query_page(protocol.query, **shown), answer)
+        # a page whose comparison failed (timed out, busy) is not kept: the next may mark
+        if page and shown.get("unmarked") is not Unmarked.FAILED:
             page_cache.keep(page, response, answer.rows, answer.truncated)
         return response
     return answer_response(answer, etag)
@@ -477,32 +487,70 @@ def description_or_form() -> Response | str:
 def query_page(query: str, **context) -> str:
     """The query page: the editor holding ``query``, the examples, and any result or error."""
     return render_template("sparql.html", title="SPARQL", query=query, examples=EXAMPLES,
-                           base_iri=BASE, **context)
+                           base_iri=BASE, report_graphs=REPORT_GRAPHS, **context)
 
 
-def html_result(answer: QueryAnswer) -> dict:
-    """What the query page shows: a table of solutions or triples, or a yes/no."""
+def html_result(answer: QueryAnswer, protocol: ProtocolRequest) -> dict:
+    """What the query page shows: a table of solutions or triples, or a yes/no, with the
+    results that rest on a reading-in marked (``govkg.web.readings``)."""
     labeller = Labeller(current_site().store)
     if answer.kind == "boolean":
-        return {"boolean": answer.body == b"true", "downloads": RESULT_DOWNLOADS[2:]}
-    body = answer.body
-    if len(body) > MAX_HTML_BYTES:  # whole lines only: TSV and N-Triples have one row each
-        body = body[:body.rfind(b"\n", 0, MAX_HTML_BYTES) + 1]
+        found = answer.body == b"true"
+        marked, unmarked = compare_with_report(protocol, answer, 1)
+        return {"boolean": found, "boolean_marked": bool(marked and marked[0]),
+                "unmarked": unmarked, "downloads": RESULT_DOWNLOADS[2:]}
 
     def show(term: object) -> object:
         if isinstance(term, Literal) and len(term.value) > MAX_HTML_VALUE_CHARS:
             term = Literal(term.value[:MAX_HTML_VALUE_CHARS] + " …")
         return labeller.show(term)
 
+    names, terms = page_rows(answer)
+    marked, unmarked = compare_with_report(protocol, answer, len(terms))
+    rows = [[show(t) for t in row] for row in terms]
+    return {"names": names, "rows": rows, "marked": marked or [False] * len(rows),
+            "unmarked": unmarked if rows else None, "total": answer.rows,
+            "truncated": answer.truncated,
+            "downloads": RESULT_DOWNLOADS if answer.kind == "results" else GRAPH_DOWNLOADS}
+
+
+def page_rows(answer: QueryAnswer) -> tuple[list[str], list[list[object]]]:
+    """The column names and the terms of the rows the page shows (at most ``MAX_HTML_ROWS``,
+    read from at most ``MAX_HTML_BYTES`` of the answer)."""
+    body = answer.body
+    if len(body) > MAX_HTML_BYTES:  # whole lines only: TSV and N-Triples have one row each
+        body = body[:body.rfind(b"\n", 0, MAX_HTML_BYTES) + 1]
     if answer.kind == "results":
         solutions = parse_query_results(body, format=QueryResultsFormat.TSV)
         names = [v.value for v in solutions.variables]
-        rows = [[show(row[n]) for n in names] for row in islice(solutions, MAX_HTML_ROWS)]
-        downloads = RESULT_DOWNLOADS
-    else:
-        names = ["subject", "predicate", "object"]
-        rows = [[show(t.subject), show(t.predicate), show(t.object)]
-                for t in islice(parse(body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
-        downloads = GRAPH_DOWNLOADS
-    return {"names": names, "rows": rows, "total": answer.rows, "truncated": answer.truncated,
-            "downloads": downloads}
+        return names, [[row[n] for n in names] for row in islice(solutions, MAX_HTML_ROWS)]
+    triples = islice(parse(body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)
+    return (["subject", "predicate", "object"],
+            [[t.subject, t.predicate, t.object] for t in triples])
+
+
+def compare_with_report(protocol: ProtocolRequest, answer: QueryAnswer,
+                        shown: int) -> tuple[list[bool] | None, Unmarked | None]:
+    """Which of the first ``shown`` results rest on a reading-in: the same query run again
+    over the report's own graphs, under the same limits. None and the reason when that
+    comparison is not a fair one or has no answer."""
+    assert protocol.query is not None
+    unmarkable = Unmarked.TRUNCATED if answer.truncated \
+        else why_unmarkable(protocol.query, protocol.default_graphs)
+    if unmarkable or not shown:
+        return None, unmarkable
+    report_only = ProtocolRequest(protocol.query, None, list(REPORT_GRAPHS), list(REPORT_GRAPHS))
+    spent = {name: g.pop(name) for name in ("query_seconds", "engine_seconds") if name in g}
+    try:
+        other = run_user_query(report_only, None, answer_key(report_only, None))
+    except HTTPException:  # timed out, busy …: shown unmarked, and the page says so
+        return None, Unmarked.FAILED
+    finally:  # Server-Timing tells the time of both queries
+        for name, before in spent.items():
+            setattr(g, name, before + g.get(name, 0.0))
+    if other.status is not AnswerStatus.OK or other.kind != answer.kind:
+        return None, Unmarked.FAILED
+    if other.truncated:
+        return None, Unmarked.TRUNCATED
+    shown_rows = row_lines(answer.body, answer.kind)[:shown]
+    return resting_on_readings(shown_rows, row_lines(other.body, other.kind)), None
