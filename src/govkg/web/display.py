@@ -15,11 +15,13 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from govkg.query import StoreLike
 from govkg.search import pinyin_forms
 from govkg.table import short_term
-from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
+from govkg.vocab import RDF_NS, RDFS_LABEL, SH_NS, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
 from govkg.web.readable import literal_text
 
 PLAIN_TYPES = (XSD_NS + "string", RDF_NS + "langString")
+LABELS = (RDFS_LABEL, SKOS_PREF_LABEL)
+SHAPE_NAME = NamedNode(SH_NS + "name")  # names a SHACL shape, which has no label
 
 Term = NamedNode | BlankNode | Literal
 
@@ -71,7 +73,9 @@ class Labeller:
         key = str(node)
         if key not in self._cache:
             zh, en, other = [], [], []
-            for predicate in (RDFS_LABEL, SKOS_PREF_LABEL):
+            for predicate in (*LABELS, SHAPE_NAME):
+                if predicate == SHAPE_NAME and (zh or en or other):
+                    break
                 for quad in self.store.quads_for_pattern(node, predicate, None, None):
                     literal = quad.object
                     if not isinstance(literal, Literal):

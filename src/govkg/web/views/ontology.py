@@ -160,7 +160,9 @@ def shapes_html() -> str:
     maker = TreeMaker(store, SHAPES_GRAPH, labeller)
     shapes = []
     for node in typed(store, (SH_NS + "NodeShape", SH_NS + "PropertyShape"), SHAPES_GRAPH):
-        shapes.append({"anchor": anchor_of(node.value), "short": short_term(node),
+        short = ("gks:" + anchor_of(node.value) if node.value.startswith(SHAPES_IRI + "#")
+                 else short_term(node))  # the prefix the shapes file declares
+        shapes.append({"anchor": anchor_of(node.value), "short": short,
                        "iri": node.value, "name": in_page_language(store, node, "name"),
                        "description": in_page_language(store, node, "description"),
                        "rows": maker.properties(node, skip=(SH_NS + "name",
