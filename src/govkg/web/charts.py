@@ -2,9 +2,17 @@
 neighbourhood graph. Templates (``_charts.html``) draw them; the pages read without
 JavaScript, and every mark carries a text label, a ``<title>`` and, where it links, a
 keyboard-focusable ``<a>``.
+
+The neighbourhood has two drawings of the same links, and CSS shows one: on a wide screen
+the neighbours around the centre (``radial_layout``: room for a short label each, cut with
+… and given whole in the ``<title>``); on a phone a stacked list, the centre on top and each
+neighbour on its own row under a trunk (``Neighbourhood.stacked``), 360 units wide so that
+it is drawn about 1:1 and its 14 px text stays 14 px, every label whole, wrapped onto as
+many lines as it needs.
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 from govkg.web.display import Shown
@@ -29,9 +37,12 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+WIDE = set("“”‘’—…")  # drawn full width by the Chinese fonts
+
+
 def text_width(text: str) -> float:
     """Roughly how wide ``text`` is drawn: CJK characters full width, others about half."""
-    return sum(FONT_PX if ord(c) >= 0x2E80 else FONT_PX * 0.62 for c in text)
+    return sum(FONT_PX if ord(c) >= 0x2E80 or c in WIDE else FONT_PX * 0.62 for c in text)
 
 
 def fit(text: str, room: float, limit: int) -> str:
@@ -105,6 +116,93 @@ class Neighbour:
         return f"← {self.relation}" if self.incoming else f"{self.relation} →"
 
 
+CLOSING = set("）)」』”’，。、；：！？")
+STACK_WIDTH = 360
+STACK_TRUNK_X = 10  # the vertical line down from the centre
+STACK_NODE_X = 30  # each neighbour's dot
+STACK_TEXT_X = 42  # where its relation and its name start
+STACK_LINE = 18  # the height of a line of 14 px text
+STACK_RELATION = 16  # the height of the relation's 12 px line
+STACK_GAP = 10  # between rows
+
+
+def wrap(text: str, room: float) -> tuple[str, ...]:
+    """``text`` in lines of at most ``room`` px: broken at spaces where there are any, else
+    (Chinese) between characters; never cut."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\S+\s*|\s+", text):
+        if text_width(line + word.rstrip()) <= room:
+            line += word
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        for char in word:  # a word wider than the room, or Chinese: by character
+            if text_width(line + char) > room and line.strip():
+                # a closing mark never starts a line: it takes the character before along
+                carry = line[-1] if char in CLOSING and len(line) > 1 else ""
+                lines.append(line[:len(line) - len(carry)].rstrip())
+                line = carry
+            line += char
+    if line.strip():
+        lines.append(line.rstrip())
+    return tuple(lines) or ("",)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A neighbour in the stacked drawing."""
+    shown: Shown
+    relation_text: str
+    incoming: bool
+    y: float  # of its dot and its branch from the trunk
+    relation_y: float
+    lines: tuple[tuple[str, float], ...]  # its name's lines with their baselines
+
+
+@dataclass(frozen=True)
+class Stacked:
+    centre_lines: tuple[tuple[str, float], ...]
+    rows: tuple[Row, ...]
+    height: float
+    width: int = STACK_WIDTH
+    trunk_x: int = STACK_TRUNK_X
+    node_x: int = STACK_NODE_X
+    text_x: int = STACK_TEXT_X
+
+    @property
+    def trunk_top(self) -> float:
+        return STACK_LINE / 2 + 4
+
+    @property
+    def trunk_bottom(self) -> float:
+        return self.rows[-1].y if self.rows else self.trunk_top
+
+
+def stacked_layout(centre: Shown, neighbours: tuple["Neighbour", ...]) -> Stacked:
+    """The centre on top, then one row per neighbour: its relation, then its whole name."""
+    room = STACK_WIDTH - STACK_TEXT_X - 4
+    y = STACK_LINE - 4
+    centre_lines = []
+    for line in wrap(centre.text, STACK_WIDTH - STACK_TRUNK_X - 14):
+        centre_lines.append((line, y))
+        y += STACK_LINE
+    rows = []
+    for n in neighbours:
+        top = y + STACK_GAP
+        relation_y = top + STACK_RELATION - 4
+        lines = []
+        baseline = top + STACK_RELATION + STACK_LINE - 4
+        for line in wrap(n.shown.text, room):
+            lines.append((line, baseline))
+            baseline += STACK_LINE
+        rows.append(Row(n.shown, n.relation_text, n.incoming, round(relation_y - 4, 1),
+                        relation_y, tuple(lines)))
+        y = baseline - STACK_LINE + 4
+    return Stacked(tuple(centre_lines), tuple(rows), y + STACK_GAP)
+
+
 @dataclass(frozen=True)
 class Neighbourhood:
     centre: Shown
@@ -120,6 +218,11 @@ class Neighbourhood:
     @property
     def cy(self) -> float:
         return self.height / 2
+
+    @property
+    def stacked(self) -> Stacked:
+        """The same links drawn for a narrow screen."""
+        return stacked_layout(self.centre, self.neighbours)
 
 
 def radial_layout(centre: Shown, links: list[tuple[Shown, str, bool]]) -> Neighbourhood:
