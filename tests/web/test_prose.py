@@ -1,6 +1,7 @@
 """Descriptions read as prose: a definition, description or comment that mentions a term by
 IRI or prefixed name shows the term's label in the prose's language, linked to its page, on
-entity, class, ontology and shapes pages; the data keeps its text as written."""
+entity, class, ontology and shapes pages and in the statement tables' language-tagged
+values; the data keeps its text as written."""
 
 import re
 from html import unescape
@@ -12,15 +13,17 @@ from govkg.vocab import DCT_NS, ID, RDFS_NS, SKOS_NS
 from govkg.web.display import Labeller
 from govkg.web.prose import TOKEN, iri_of, is_known, linked
 
-PROSE = re.compile(r'<p class="(?:description|definition)"[^>]*>(.*?)</p>', re.S)
+# descriptions as prose, and language-tagged values in the statement tables
+PROSE = re.compile(r'<p class="(?:description|definition)"[^>]*>(.*?)</p>'
+                   r'|<span class="literal[^"]*" lang="[^"]+"[^>]*>(.*?)</span>', re.S)
 DESCRIPTIONS = (SKOS_NS + "definition", DCT_NS + "description", RDFS_NS + "comment")
 
 
 def raw_terms(html: str, store) -> list[str]:
     """The tokens of a page's prose that name a term the store knows."""
     found = []
-    for paragraph in PROSE.findall(html):
-        text = unescape(re.sub(r"<[^>]+>", "", paragraph))
+    for match in PROSE.finditer(html):
+        text = unescape(re.sub(r"<[^>]+>", "", match.group(1) or match.group(2) or ""))
         found += [m.group(0) for m in TOKEN.finditer(text)
                   if (iri := iri_of(m)) and is_known(store, iri)]
     return found
