@@ -50,10 +50,13 @@ def test_neighbourhood_layout_stays_in_the_drawing() -> None:
     assert len(graph.neighbours) == MAX_NEIGHBOURS and graph.more == 3
     for n in graph.neighbours:
         assert 0 <= n.x <= GRAPH_WIDTH and 0 <= n.y <= GRAPH_HEIGHT
-        if n.anchor == "end":
-            assert n.label_x - text_width(n.short) >= 0
-        elif n.anchor == "start":
-            assert n.label_x + text_width(n.short) <= GRAPH_WIDTH
+        assert 1 <= len(n.lines) <= 2 and n.line_ys[0][1] > 0
+        assert n.relation_y <= GRAPH_HEIGHT
+        for line in n.lines:
+            if n.anchor == "end":
+                assert n.label_x - text_width(line) >= 0
+            elif n.anchor == "start":
+                assert n.label_x + text_width(line) <= GRAPH_WIDTH
 
 
 def test_wrapped_names_are_whole_and_fit_their_room() -> None:

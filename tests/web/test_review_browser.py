@@ -1,6 +1,8 @@
 """What a look at the pages' screenshots found, each fix driven in Debian's Chromium in both
 languages and at both screen sizes: the comparison's figures read as numbers (10,000,000,
-not 10000000); a policy's comment names the website it mentions, not its prefixed name."""
+not 10000000); a policy's comment names the website it mentions, not its prefixed name; a
+link to Wikidata reads "Wikidata Q15175", not a raw IRI; on a wide screen the neighbourhood's
+names take a second line where there is room and never overlap one another."""
 
 import re
 
@@ -31,3 +33,44 @@ def test_a_policy_page_names_what_its_comment_mentions(sized_page, live_server, 
     assert link.inner_text() == "website of the Guangdong Provincial People's Government"
     assert sized_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(sized_page, f"policy-{lang}-{SIZES[size][0]}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_links_to_wikidata_read_as_item_numbers(sized_page, live_server, lang: str,
+                                                size: str) -> None:
+    sized_page.goto(live_server.url + "/id/region/guangdong.html")
+    link = sized_page.locator("a[href='http://www.wikidata.org/entity/Q15175']").first
+    assert link.inner_text().rstrip(" ↗") == ("维基数据 Q15175" if lang == "zh" else
+                                             "Wikidata Q15175")
+    assert "<http" not in sized_page.locator("main").inner_text()
+
+
+# The drawn boxes of the wide neighbourhood's names and relations, in page pixels.
+BOXES = """() => [...document.querySelectorAll("figure.neighbourhood .chart-scroll g.node text")]
+  .map(t => { const b = t.getBoundingClientRect();
+              return {text: t.textContent, left: b.left, right: b.right, top: b.top,
+                      bottom: b.bottom}; })"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("entity", ["region/guangdong",
+                                    "policy/guangdong-digital-government-master-plan"])
+def test_wide_neighbourhood_names_never_overlap(browser, live_server, lang: str,
+                                                entity: str) -> None:
+    width, height = SIZES["desktop"]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/id/{entity}.html")
+        boxes = page.evaluate(BOXES)
+        assert len(boxes) > 4
+        overlaps = [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                    if a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1
+                    and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1]
+        assert overlaps == []
+        assert any(t.locator("tspan").count() == 2 for t in
+                   page.locator("figure.neighbourhood .chart-scroll text.name").all())
+        shot(page, f"neighbourhood-wide-{entity.replace('/', '-')}-{lang}")
+    finally:
+        context.close()

@@ -25,11 +25,12 @@ LABEL_CHARS = 40
 VALUE_FONT_PX = 13
 
 GRAPH_WIDTH = 600
-GRAPH_HEIGHT = 440
+GRAPH_HEIGHT = 460
 GRAPH_MARGIN_X = 130  # room for labels left and right
-GRAPH_MARGIN_Y = 40
+GRAPH_MARGIN_Y = 58  # room for two lines of name and one of relation above and below
+NAME_LINES = 2  # a name around the centre takes at most this many lines
+LINE_PX = 17
 MAX_NEIGHBOURS = 16
-NODE_CHARS = 20
 FONT_PX = 14  # the labels' font size (govkg.css); a CJK character is about this wide
 
 
@@ -106,9 +107,14 @@ class Neighbour:
     y: float
     anchor: str  # text-anchor for the label: start, middle or end
     label_x: float
-    label_y: float
-    short: str
-    relation_y: float = 0  # the line naming the link's property, under (or over) the name
+    label_y: float  # the baseline of the name's first line
+    lines: tuple[str, ...]  # the name, in at most NAME_LINES lines (the last cut with …)
+    relation_y: float = 0  # the line naming the link's property, under the name
+
+    @property
+    def line_ys(self) -> tuple[tuple[str, float], ...]:
+        return tuple((line, round(self.label_y + i * LINE_PX, 1))
+                     for i, line in enumerate(self.lines))
 
     @property
     def relation_text(self) -> str:
@@ -220,30 +226,53 @@ class Neighbourhood:
         return self.height / 2
 
     @property
+    def centre_lines(self) -> tuple[tuple[str, float], ...]:
+        """The centre's name under it, in at most NAME_LINES lines."""
+        return tuple((line, round(self.cy + 30 + i * LINE_PX, 1))
+                     for i, line in enumerate(name_lines(self.centre.text, self.width / 3)))
+
+    @property
     def stacked(self) -> Stacked:
         """The same links drawn for a narrow screen."""
         return stacked_layout(self.centre, self.neighbours)
 
 
+def name_lines(text: str, room: float) -> tuple[str, ...]:
+    """``text`` wrapped to ``room`` px in at most NAME_LINES lines, the last cut with …"""
+    lines = wrap(text, room)
+    if len(lines) <= NAME_LINES:
+        return lines
+    rest = "".join(lines[NAME_LINES - 1:]) if not re.search(r"\s", text) else \
+        " ".join(lines[NAME_LINES - 1:])
+    return (*lines[:NAME_LINES - 1], fit(rest, room, len(rest) - 1))
+
+
 def radial_layout(centre: Shown, links: list[tuple[Shown, str, bool]]) -> Neighbourhood:
-    """The centre in the middle, up to MAX_NEIGHBOURS around it on an ellipse."""
+    """The centre in the middle, up to MAX_NEIGHBOURS around it on an ellipse. A name takes
+    a second line only where the next neighbour on its side leaves room for it."""
     shown = links[:MAX_NEIGHBOURS]
     cx, cy = GRAPH_WIDTH / 2, GRAPH_HEIGHT / 2
     rx, ry = cx - GRAPH_MARGIN_X, cy - GRAPH_MARGIN_Y
-    neighbours = []
-    for i, (node, relation, incoming) in enumerate(shown):
+    places = []
+    for i in range(len(shown)):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(shown), 1)
-        x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
         cos = math.cos(angle)
         anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
+        places.append((angle, cx + rx * cos, cy + ry * math.sin(angle), anchor))
+    neighbours = []
+    for (node, relation, incoming), (angle, x, y, anchor) in zip(shown, places, strict=True):
         offset = 0 if anchor == "middle" else (10 if anchor == "start" else -10)
         above = anchor == "middle" and math.sin(angle) <= 0.3
-        label_y = y + (22 if math.sin(angle) > 0.3 and anchor == "middle" else
-                       -27 if above else 5)
         label_x = x + offset
         room = {"start": GRAPH_WIDTH - label_x, "end": label_x}.get(anchor, GRAPH_WIDTH / 3)
+        below = [py - y for _a, _px, py, pa in places if pa == anchor and py > y]
+        two_lines = anchor == "middle" or min(below, default=GRAPH_HEIGHT) >= 3 * LINE_PX + 4
+        lines = name_lines(node.text, room - 4) if two_lines else (fit(node.text, room - 4,
+                                                                        len(node.text)),)
+        height = (len(lines) - 1) * LINE_PX
+        label_y = y + (22 if math.sin(angle) > 0.3 and anchor == "middle" else
+                       -27 - height if above else 5)
         neighbours.append(Neighbour(node, relation, incoming, round(x, 1), round(y, 1), anchor,
-                                    round(label_x, 1), round(label_y, 1),
-                                    fit(node.text, room - 4, NODE_CHARS),
-                                    round(label_y + 15, 1)))
+                                    round(label_x, 1), round(label_y, 1), lines,
+                                    round(label_y + height + 15, 1)))
     return Neighbourhood(centre, tuple(neighbours), max(0, len(links) - len(shown)))

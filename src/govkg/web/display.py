@@ -20,6 +20,7 @@ from govkg.web.iris import href
 from govkg.web.readable import literal_text
 
 PLAIN_TYPES = (XSD_NS + "string", RDF_NS + "langString")
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 LABELS = (RDFS_LABEL, SKOS_PREF_LABEL)
 SHAPE_NAME = NamedNode(SH_NS + "name")  # names a SHACL shape, which has no label
 
@@ -106,6 +107,10 @@ class Labeller:
         link = local or (node.value if node.value.startswith(("http://", "https://")) else None)
         if text:
             return Shown("iri", text, other, link, local is None, node.value, text_lang=lang)
+        if node.value.startswith(WIKIDATA_ENTITY):  # a link to Wikidata, by its item number
+            item = node.value[len(WIKIDATA_ENTITY):]
+            return Shown("iri", _("Wikidata %(item)s", item=item), "", link, True, node.value,
+                         text_lang=self.lang)
         return Shown("iri", short_term(node), "", link, local is None, node.value)
 
     def label(self, node: NamedNode | BlankNode) -> str:
