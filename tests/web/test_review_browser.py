@@ -2,7 +2,8 @@
 languages and at both screen sizes: the comparison's figures read as numbers (10,000,000,
 not 10000000); a policy's comment names the website it mentions, not its prefixed name; a
 link to Wikidata reads "Wikidata Q15175", not a raw IRI; on a wide screen the neighbourhood's
-names take a second line where there is room and never overlap one another."""
+names take a second line where there is room and never overlap one another; a policy is
+dated by its issue, not by its target year (the 2018–2020 plan issued in November 2018)."""
 
 import re
 
@@ -74,3 +75,19 @@ def test_wide_neighbourhood_names_never_overlap(browser, live_server, lang: str,
         shot(page, f"neighbourhood-wide-{entity.replace('/', '-')}-{lang}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_policy_is_dated_by_its_issue_not_its_target(sized_page, live_server, lang: str,
+                                                       size: str) -> None:
+    issued = "2018年11月" if lang == "zh" else "November 2018"
+    sized_page.goto(live_server.url + "/provinces/guangdong")
+    summary = sized_page.locator("section.summary").inner_text()
+    plan = "广东省“数字政府”建设总体规划" if lang == "zh" else "Master Plan for Building Digital"
+    after = summary[summary.index(plan):]
+    assert after[:200].count(issued) >= 1 and ("2020年)" not in after[:120])
+    sized_page.goto(live_server.url + "/classes/gk:Plan")
+    row = sized_page.locator("table.members tr", has_text=plan)
+    assert row.locator("td.date").inner_text() == issued
+    shot(sized_page, f"province-{lang}-{SIZES[size][0]}")
