@@ -22,7 +22,8 @@ def test_wheel_carries_ontology_data_shapes_and_report(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("govkg/resources/ontology/govkg.ttl", "govkg/resources/shapes/govkg-shapes.ttl",
                      "govkg/resources/data/common.ttl", "govkg/resources/data/external/wikidata.ttl",
-                     "govkg/resources/data/source/report.zh.txt", "govkg/cli.py"):
+                     "govkg/resources/data/source/report.zh.txt", "govkg/cli.py",
+                     "govkg/sparql11.lark"):
         assert required in names, required
 
 

@@ -1,5 +1,5 @@
-"""The query-text reader: linear time on crafted text, SPARQL's own tokens (escapes in
-prefixed names), and the nesting cap that keeps the engine's parser from crashing."""
+"""The query-text reader: linear time on crafted text and the nesting cap that keeps the
+engine's parser from crashing (SERVICE is decided by the grammar: test_sparql_grammar.py)."""
 
 import os
 import subprocess
@@ -15,8 +15,6 @@ from govkg.sparql_text import (
     check_nesting,
     keywords,
     nesting_depth,
-    refused_services,
-    uses_service,
 )
 
 
@@ -54,25 +52,6 @@ def test_crafted_text_is_read_in_linear_time(name):
     # quadratic reading would take 16 times as long for four times the text
     assert whole < 2.0
     assert whole < 8 * quarter + 0.05, (quarter, whole)
-
-
-def test_an_escaped_hash_in_a_prefixed_name_hides_no_service():
-    query = ("PREFIX e: <http://e/> SELECT * { BIND(e:a\\# AS ?x) "
-             "SERVICE <http://127.0.0.1:9/x> { ?a ?b ?c } }")
-    assert uses_service(query)
-    assert refused_services(query, []) == ["http://127.0.0.1:9/x"]
-
-
-@pytest.mark.parametrize(("query", "has_service"), [
-    ("SELECT * { ?s a.SERVICE <http://x/> { } }", True),  # a, ., SERVICE
-    ("SELECT * { ?s e:a.SERVICE <http://x/> }", False),  # one prefixed name
-    ("SELECT * { ?s ?p 'SERVICE' }", False),
-    ("SELECT * { ?s ?p \"\"\"x\n SERVICE\"\"\" }", False),
-    ("SELECT * { ?s ?p e:x } # SERVICE <http://x/>", False),
-    ("SELECT * { ?s ?p e:x\\#y SERVICE <http://x/> {} }", True),
-])
-def test_service_is_a_keyword_only_where_sparql_says(query, has_service):
-    assert uses_service(query) is has_service
 
 
 def test_nesting_is_measured_outside_strings_and_comments():

@@ -15,6 +15,7 @@ from govkg.query import run_query
 from govkg.report import read_report, read_translations
 from govkg.resources import find_sources
 from govkg.settings import load_settings, root_path
+from govkg.sparql_grammar import refused_services
 from govkg.stats import graph_stats
 from govkg.store import open_store
 from govkg.table import render_table
@@ -88,6 +89,10 @@ def validate(settings: dict[str, Any], store_dir: Path | None, endpoint: str | N
 def query(settings: dict[str, Any], query: str, format_name: str | None) -> None:
     """Run a SPARQL query: QUERY is the text, @FILE a file, or - for standard input."""
     text = _read_query(query)
+    refused = refused_services(text, str(settings.get("service_allow") or "").split())
+    if refused:
+        raise GovkgError(f"SERVICE to {', '.join(refused)} is not allowed (GOVKG_SERVICE_ALLOW "
+                         "names the endpoints that SERVICE may call)")
     result = run_query(open_store(settings), text)
     if format_name is None:
         if isinstance(result, QuerySolutions | QueryBoolean):

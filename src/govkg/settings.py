@@ -48,8 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most result rows (solutions or triples) the query page and its editor show; more "
             "are cut off and the page says so. Other clients get complete results."),
     Setting("max_result_bytes", 256 << 20,
-            "Largest SPARQL result sent whole to a client (bytes); a larger one is refused "
-            "with 507, never cut short."),
+            "Largest SPARQL result sent to a client (bytes); a larger one is refused with 507, "
+            "or, once its first part was streamed, ends incomplete: never cut short unseen."),
     Setting("query_workers", 2,
             "Query worker processes per server worker: user queries run there, never in the "
             "web process."),

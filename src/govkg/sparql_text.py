@@ -1,9 +1,10 @@
 """SPARQL query text, read without a parser: tokens, keywords, the query form, the dataset it
-sets and the SERVICE IRIs it names; a look at a query before Oxigraph runs it.
+sets and how deep it nests; a quick look at a query before Oxigraph runs it.
 
-The read-only and no-fetch check is the first of two defences: the query workers that
-evaluate user queries also run without a network (``govkg.web.serve.query_worker``), so a
-query the guard misses still cannot fetch anything.
+Whether a query calls other servers (SERVICE) is not decided here but on its parse by the
+SPARQL 1.1 grammar (``govkg.sparql_grammar``): this token-exact reading once took ``e:a\\#``
+for a name and a comment and missed the SERVICE after it. The query workers that evaluate
+user queries also run without a network (``govkg.web.serve.query_worker``), a second defence.
 
 The text is split into SPARQL tokens after the ``\\u`` escapes are resolved (as the
 SPARQL grammar and Oxigraph's parser do), so keywords inside strings, IRIs, comments,
@@ -11,7 +12,7 @@ variables and prefixed names never count, and escaped keywords are still found.
 """
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -147,8 +148,12 @@ def check_nesting(text: str) -> None:
     """Refuse a query nested deeper than ``MAX_NESTING``: the engine's parser recurses for
     each level, and 10,000 nested ``{`` crashed the process that read them."""
     if nesting_depth(text) > MAX_NESTING:
-        raise QueryError(f"The query nests groups, brackets or parentheses more than "
-                         f"{MAX_NESTING} deep; write it flatter.")
+        raise too_deep()
+
+
+def too_deep() -> QueryError:
+    return QueryError(f"The query nests groups, brackets or parentheses more than "
+                      f"{MAX_NESTING} deep; write it flatter.")
 
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
@@ -197,35 +202,6 @@ def query_form(text: str) -> str | None:
         if word not in ("BASE", "PREFIX"):
             return None
     return None
-
-
-def uses_service(text: str) -> bool:
-    """Whether the query has a SERVICE clause (which would make the server fetch)."""
-    return "SERVICE" in keywords(text)
-
-
-def service_targets(text: str) -> list[str | None]:
-    """What each SERVICE clause names: its ``<IRI>``, or None when it is not a plain IRI
-    (a variable or a prefixed name, which the allowlist never matches)."""
-    read = [t for t in tokens(unescape(text)) if t.kind != "comment"]
-    targets: list[str | None] = []
-    for index, token in enumerate(read):
-        if (token.group("word") or "").upper() != "SERVICE":
-            continue
-        following = read[index + 1:index + 3]
-        if following and (following[0].group("word") or "").upper() == "SILENT":
-            following = following[1:]
-        iri = following[0].group("iri") if following else None
-        targets.append(iri[1:-1] if iri else None)
-    return targets
-
-
-def refused_services(text: str, allowed: Sequence[str]) -> list[str]:
-    """The SERVICE targets of ``text`` that are not in the operator's allowlist."""
-    if not uses_service(text):
-        return []
-    return ["a non-IRI target" if target is None else target
-            for target in service_targets(text) if target is None or target not in allowed]
 
 
 def sets_dataset(text: str) -> bool:

@@ -69,19 +69,22 @@ FAMILIES = {
     "construct": ("GET", "/sparql", {"query": CONSTRUCT}),
     "service": ("GET", "/sparql", {}),
     "graph": ("GET", "/sparql", {"default": ""}),
+    "search": ("GET", "/search", {"q": "北京"}),
 }
 
 # (client, Accept, {family: expected}): an extension for documents, a media type otherwise
 CLIENTS = [
     ("curl, wget, requests", ANY,
      {"entity": "html", "ontology": "html", "void": "ttl", "select": "application/sparql-results+json",
-      "construct": "text/turtle", "service": "text/turtle", "graph": "text/turtle"}),
+      "construct": "text/turtle", "service": "text/turtle", "graph": "text/turtle",
+      "search": "text/html"}),
     ("Chromium", BROWSER,
      {"entity": "html", "ontology": "html", "void": "html", "select": "text/html",
-      "construct": "text/html", "service": "text/html", "graph": "application/rdf+xml"}),
+      "construct": "text/html", "service": "text/html", "graph": "application/rdf+xml",
+      "search": "text/html"}),
     ("Firefox", FIREFOX,
      {"entity": "html", "ontology": "html", "void": "html", "select": "text/html",
-      "construct": "text/html", "service": "text/html"}),
+      "construct": "text/html", "service": "text/html", "search": "text/html"}),
     ("rdflib Graph.parse", rdflib_accept(),
      {"entity": "ttl", "ontology": "ttl", "void": "ttl", "graph": "text/turtle"}),
     ("rdflib SPARQLStore", SPARQLConnector(returnFormat="xml").response_mime_types(),
@@ -102,7 +105,8 @@ CLIENTS = [
     ("ldf-client", LDF_CLIENT, {"entity": "trig", "ontology": "trig", "void": "ttl"}),
     ("YASGUI", YASGUI_SELECT, {"select": "application/sparql-results+json"}),
     ("YASGUI graph", YASGUI_GRAPH, {"construct": "text/turtle"}),
-    ("pyld", PYLD, {"entity": "jsonld", "ontology": "jsonld", "void": "jsonld"}),
+    ("pyld", PYLD, {"entity": "jsonld", "ontology": "jsonld", "void": "jsonld",
+                    "search": "application/json"}),
 ]
 
 CASES = [(client, accept, family, expected) for client, accept, families in CLIENTS
@@ -158,6 +162,9 @@ def test_media_type_parameters_never_stop_a_match(client, family, accept, expect
     ("entity", "*/*;q=0.1, text/turtle;q=0.2", "ttl"),
     ("entity", "application/rdf+xml, */*;q=0", "rdf"),
     ("select", "text/csv;q=0.3, text/*;q=0.9", "text/tab-separated-values"),
+    ("search", "text/html;q=0, */*", "application/json"),
+    ("search", "application/*", "application/json"),
+    ("search", "application/json;charset=utf-8, text/html;q=0.5", "application/json"),
 ])
 def test_wildcards_and_q_zero_follow_rfc_9110(client, family, accept, expected):
     response = ask(client, family, accept)
@@ -167,7 +174,7 @@ def test_wildcards_and_q_zero_follow_rfc_9110(client, family, accept, expected):
 
 @pytest.mark.parametrize(("family", "accept"), [
     ("entity", "text/html;q=0"), ("select", "application/sparql-results+json;q=0, text/html;q=0"),
-    ("ontology", "image/png"), ("graph", "text/html")])
+    ("ontology", "image/png"), ("graph", "text/html"), ("search", "image/png")])
 def test_nothing_acceptable_is_406(client, family, accept):
     response = ask(client, family, accept)
     assert response.status_code == 406

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from live import start_server, stop_server
+from test_no_fetch import Listener
 
 from govkg.settings import load_settings
 from govkg.web.serve.client_slots import ClientSlots
@@ -78,3 +80,41 @@ def test_an_escaped_hash_no_longer_hides_service(strict_server):
         assert "SERVICE" in response.text
         with pytest.raises(TimeoutError):
             listener.accept()  # nothing came
+
+
+@pytest.mark.server
+def test_where_workers_have_a_network_the_parse_keeps_service_out(
+        no_unshare, tmp_path_factory, cache_dir, tmp_path):
+    """The issue's attack (``e:a\\#`` read as a comment hid the SERVICE after it) against a
+    server whose query workers have a network (``unshare`` refused, ``--allow-unconfined``):
+    the grammar's parse refuses it and every other spelling, and nothing is fetched. The
+    control: the same query handed to a query worker directly does reach the listener."""
+    listener = Listener()
+    target = f"{listener.url}/x"
+    queries = [
+        f"PREFIX e: <http://e/> SELECT * {{ BIND(e:a\\# AS ?x) SERVICE <{target}> {{ ?a ?b ?c }} }}",
+        f"SELECT * {{ ?s ?p ?o OPTIONAL {{ {{ SELECT * {{ SERVICE <{target}> {{ }} }} }} }} }}",
+        f"SELECT * {{ \\u0053ERVICE \\u0053ILENT <{target}> {{ }} }}",
+        f"SELECT * {{ VALUES ?e {{ <{target}> }} SERVICE ?e {{ }} }}",
+        f"SELECT * {{ FILTER(?x<5&&?y>3) SERVICE <{target}> {{ }} }}",  # unreadable: refused
+    ]
+    server = start_server(tmp_path_factory, "--workers", "1", "--query-workers", "1",
+                          "--allow-unconfined", cache=cache_dir)
+    try:
+        answers = [requests.post(server.url + "/sparql", data=query.encode(), timeout=30,
+                                 headers={"Content-Type": "application/sparql-query",
+                                          "Accept": "text/plain"}) for query in queries]
+    finally:
+        stop_server(server)
+    assert [answer.status_code for answer in answers] == [400] * len(queries)
+    assert all("SERVICE" in answer.text for answer in answers[:4])
+    assert "SPARQL 1.1 grammar" in answers[4].text
+    assert listener.fetched() == []
+
+    settings = load_settings({"cache_dir": str(cache_dir), "allow_unconfined": True})
+    pool = QueryPool(settings, 1, ClientSlots(tmp_path / "slots", 1))
+    try:
+        pool.run(QueryJob(queries[0], None, None, True, "json", 10), "control", 20)
+    finally:
+        pool.close()
+    assert listener.fetched(), "the worker had no network: the test above proved nothing"

@@ -66,3 +66,13 @@ def test_only_allowed_hosts_are_answered(hosted, host, status):
     assert response.status_code == status
     if status == 200:
         assert "evil" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["10.0.0.5:8000", "[fd00::5]:8000", "evil.example"])
+def test_health_probes_are_answered_for_any_host(hosted, host):
+    """Load balancers and orchestrators probe by address, not by the public name: /health
+    and /$/ping are answered before the allowed-hosts check, everything else is not."""
+    for path in ("/health", "/$/ping"):
+        assert hosted.get(path, headers={"Host": host}).status_code == 200
+    assert hosted.get("/health", headers={"Host": host}).get_data() == b"ok\n"
+    assert hosted.get("/robots.txt", headers={"Host": host}).status_code == 400

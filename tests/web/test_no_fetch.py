@@ -17,7 +17,7 @@ import requests
 from live import start_server, stop_server
 
 from govkg.settings import load_settings
-from govkg.sparql_text import refused_services, service_targets
+from govkg.sparql_grammar import parse_query, refused_services
 from govkg.web.serve.client_slots import ClientSlots
 from govkg.web.serve.query_pool import QueryPool
 from govkg.web.serve.query_worker import QueryJob
@@ -188,7 +188,8 @@ def test_a_worker_allowed_the_network_does_reach_the_listener(cache_dir, listene
 def test_the_allowlist_names_exact_endpoints():
     query = ("SELECT * { SERVICE <http://a.example/sparql> { ?s ?p ?o } "
              "SERVICE SILENT <http://b.example/sparql> {} SERVICE ?x {} }")
-    assert service_targets(query) == ["http://a.example/sparql", "http://b.example/sparql", None]
+    assert [call.target for call in parse_query(query).services] == [
+        "http://a.example/sparql", "http://b.example/sparql", None]
     assert refused_services(query, ["http://a.example/sparql"]) == [
         "http://b.example/sparql", "a non-IRI target"]
     assert refused_services("SELECT * { ?s <http://x/SERVICE> 'SERVICE' }", []) == []

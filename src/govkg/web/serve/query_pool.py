@@ -16,9 +16,18 @@ stopped (``stop_all_queries``) and answered 503 before the process exits: the gr
 timeout (10 s) is shorter than a query's (30 s). All workers are started by one
 long-lived thread, because a worker dies with the thread that forked it
 (``PR_SET_PDEATHSIG``).
+
+A streamed answer (an answer longer than one part, ``query_worker``) holds its worker until
+its last part has been read (``AnswerStream``): the time limit and the steps above count
+from the job's start to that part, a timer kills the worker at the limit even while nobody
+asks for a part (a client that stops reading holds its web thread in a write), and a stream
+given up halfway (the client has gone) replaces its worker, which may be in the middle of a
+write. A stream that cannot end raises ``StreamCut``, with the reason a refusal would give.
 """
 
 import atexit
+import contextlib
+import enum
 import logging
 import os
 import queue
@@ -30,6 +39,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +49,7 @@ from govkg.web.serve.channel import Channel
 from govkg.web.serve.client_slots import ClientSlots, NoSlotFree
 from govkg.web.serve.lanes import Lanes
 from govkg.web.serve.lanes import PoolBusy as PoolBusy  # raised by run(), caught by views
-from govkg.web.serve.query_worker import QueryAnswer, QueryJob, needs_network
+from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer, QueryJob, needs_network
 
 LOOSE_AFTER_SECONDS = 0.02  # a query still running then may leave its web worker's CPU
 HEAVY_AFTER_SECONDS = 1.0
@@ -111,7 +121,9 @@ class QueryPool:
         _POOLS.append(self)
 
     def run(self, job: QueryJob, client: str, timeout: float) -> QueryAnswer:
-        """``job``'s answer; raises one of this module's exceptions when it has none."""
+        """``job``'s answer; raises one of this module's exceptions when it has none. A
+        streamed answer (``streamed``) holds its worker until its ``rest`` (an
+        ``AnswerStream``) has been read to the end or closed."""
         if self.stopping:
             raise ServerStopping
         if self.lanes.is_heavy(client) and not self.slots.has_free(client):
@@ -119,51 +131,22 @@ class QueryPool:
         worker = self.lanes.take(client, timeout + WORKER_WAIT_GRACE_SECONDS)
         with self._lock:
             self._busy.add(worker)
-        try:
-            answer, reusable = self._run_on(worker, job, client, timeout)
-        finally:
-            with self._lock:
-                self._busy.discard(worker)
-        if reusable:
-            self.lanes.put(worker)
+        run = _Run(self, worker, client, timeout)
+        answer = run.receive(job)
+        if answer.streamed:
+            answer.rest = AnswerStream(run)
+        else:
+            run.end(finished=True)
         return answer
 
-    def _run_on(self, worker: Worker, job: QueryJob, client: str, timeout: float
-                ) -> tuple[QueryAnswer, bool]:
-        """The answer, and whether the worker may run the next query (else it is being
-        replaced)."""
-        started = time.monotonic()
-        deadline = started + timeout
-        try:
-            worker.channel.send(job)
-            if not worker.answered_within(min(LOOSE_AFTER_SECONDS, timeout)):
-                worker.spread()  # not a quick one: it may use every CPU
-                heavy_at = started + min(HEAVY_AFTER_SECONDS, timeout)
-                if not worker.answered_within(heavy_at - time.monotonic()):
-                    self.lanes.mark_heavy(client)
-                    cpu_affinity.lower(worker.process.pid)  # pages and quick queries first
-                    with self.slots.hold(client):
-                        if not worker.answered_within(deadline - time.monotonic()):
-                            raise QueryTimedOut
-                    if not cpu_affinity.restore(worker.process.pid):
-                        answer = worker.channel.receive()
-                        self._replace(worker)  # it cannot get its priority back
-                        return answer, False
-                worker.pin()
-            answer = worker.channel.receive()
-        except NoSlotFree:
+    def give_back(self, worker: Worker, reusable: bool) -> None:
+        """A worker done with its job: to the lanes, or replaced."""
+        with self._lock:
+            self._busy.discard(worker)
+        if reusable:
+            self.lanes.put(worker)
+        else:
             self._replace(worker)
-            raise TooManyHeavyQueries from None
-        except QueryTimedOut:
-            self._replace(worker)
-            raise
-        except (EOFError, OSError):
-            self._replace(worker)
-            if self.stopping:
-                raise ServerStopping from None
-            self.lanes.mark_heavy(client)  # a crash counts against the client like a timeout
-            raise WorkerDied from None
-        return answer, True
 
     def stop_queries(self) -> None:
         """The server is stopping: stop every running query (each is answered 503 before
@@ -253,6 +236,152 @@ class QueryPool:
             workers, self._workers = list(self._workers), set()
         for worker in workers:
             worker.stop()
+
+
+class _Phase(enum.Enum):
+    QUICK = 1  # on its web process's CPU
+    LOOSE = 2  # on every CPU
+    HEAVY = 3  # on every CPU at a lower priority, holding one of its client's slots
+
+
+class _Run:
+    """One job on one worker, from the job sent to its last message: each message is
+    awaited within the time limit, and the longer the job runs the more it is treated as a
+    long one (every CPU after ``LOOSE_AFTER_SECONDS``; after ``HEAVY_AFTER_SECONDS`` its
+    client is marked heavy and it holds a client slot at a lower priority until it ends).
+    A streamed answer counts whole: however fast its parts arrive, it runs until its last."""
+
+    def __init__(self, pool: QueryPool, worker: Worker, client: str, timeout: float) -> None:
+        self.pool, self.worker, self.client = pool, worker, client
+        started = time.monotonic()
+        self.deadline = started + timeout
+        self.steps = {_Phase.QUICK: started + min(LOOSE_AFTER_SECONDS, timeout),
+                      _Phase.LOOSE: started + min(HEAVY_AFTER_SECONDS, timeout),
+                      _Phase.HEAVY: self.deadline}
+        self.phase = _Phase.QUICK
+        self.held = contextlib.ExitStack()  # the client slot, once heavy
+        self._lock = threading.Lock()
+        self._ended = self._expired = False
+        self._timer: threading.Timer | None = None
+
+    def receive(self, job: QueryJob | None = None) -> Any:
+        """The worker's next message (after sending it ``job``), or the exception that says
+        why there is none (the worker is then given back, to be replaced)."""
+        try:
+            if job is not None:
+                self.worker.channel.send(job)
+            self._wait()
+            return self.worker.channel.receive()
+        except NoSlotFree:
+            self.end(finished=False)
+            raise TooManyHeavyQueries from None
+        except QueryTimedOut:
+            self.end(finished=False)
+            raise
+        except (EOFError, OSError):
+            self.end(finished=False)
+            if self.pool.stopping:
+                raise ServerStopping from None
+            if self._expired or time.monotonic() >= self.deadline:
+                raise QueryTimedOut from None  # killed at the time limit while streaming
+            self.pool.lanes.mark_heavy(self.client)  # a crash counts against the client
+            raise WorkerDied from None
+
+    def _wait(self) -> None:
+        while True:
+            now = time.monotonic()
+            if now >= self.deadline and self.phase is _Phase.HEAVY:
+                raise QueryTimedOut
+            if self.phase is _Phase.QUICK and now >= self.steps[_Phase.QUICK]:
+                self.worker.spread()  # not a quick one: it may use every CPU
+                self.phase = _Phase.LOOSE
+            if self.phase is _Phase.LOOSE and now >= self.steps[_Phase.LOOSE]:
+                self.pool.lanes.mark_heavy(self.client)
+                cpu_affinity.lower(self.worker.process.pid)  # pages and quick queries first
+                self.phase = _Phase.HEAVY
+                self.held.enter_context(self.pool.slots.hold(self.client))
+            if self.worker.answered_within(self.steps[self.phase] - now):
+                return
+            if self.phase is _Phase.HEAVY:
+                raise QueryTimedOut
+
+    def expire_at_deadline(self) -> None:
+        """Kill the worker at the time limit even if nobody asks for its next part (a
+        client that stops reading holds the web thread in a write)."""
+        self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._ended:
+                return
+            self._expired = True
+        log.warning("query worker %s stopped: its streamed answer ran past its time limit",
+                    self.worker.process.pid)
+        self.worker.process.kill()
+
+    def end(self, finished: bool) -> None:
+        """Give the worker back (once): reusable when it ``finished`` its job and its CPU
+        and priority can be restored, else replaced."""
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+        if self._timer is not None:
+            self._timer.cancel()
+        self.held.close()
+        reusable = finished and not self._expired
+        if reusable and self.phase is _Phase.HEAVY:
+            reusable = cpu_affinity.restore(self.worker.process.pid)
+        if reusable and self.phase is not _Phase.QUICK:
+            self.worker.pin()
+        self.pool.give_back(self.worker, reusable)
+
+
+class StreamCut(Exception):
+    """A streamed answer stopped before its end (its status and first bytes went out):
+    ``reason`` names why, as the refusal counts do; the message says it in words."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class AnswerStream:
+    """The parts of a streamed answer after its first, read from its worker as they are
+    asked for, within the query's time limit. The worker is held until the last part has
+    been read, or given up (and replaced: it may be in the middle of a write) on ``close``.
+    A stream that cannot end raises ``StreamCut``."""
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+        run.expire_at_deadline()
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            try:
+                message = self._run.receive()
+            except QueryTimedOut:
+                raise StreamCut("timeout", "the query ran past its time limit and was "
+                                "stopped") from None
+            except TooManyHeavyQueries:
+                raise StreamCut("client-limit", "its client already ran as many long "
+                                "queries as it may") from None
+            except ServerStopping:
+                raise StreamCut("stopping", "the server is stopping") from None
+            except WorkerDied:
+                raise StreamCut("worker-died", "the process running it died") from None
+            if isinstance(message, bytes):
+                yield message
+                continue
+            self._run.end(finished=True)
+            if message.status is not AnswerStatus.OK:
+                raise StreamCut(str(message.status), message.message)
+            return
+
+    def close(self) -> None:
+        self._run.end(finished=False)
 
 
 _POOLS: list[QueryPool] = []  # the pools of this process

@@ -4,8 +4,14 @@ The web process cannot stop a running pyoxigraph query, so user queries run here
 process it can kill (``govkg.web.serve.query_pool``). The worker opens its store with
 ``govkg.store.open_store`` like every other part of govkg and serialises results itself
 through the registry (``govkg.formats``), so only bytes cross the pipe: complete results up
-to ``max_bytes`` (beyond, a "too-large" answer and no bytes), or, for the query page and its
-editor, results cut at ``max_rows``. It has no network unless the
+to ``max_bytes``, or, for the query page and its editor, results cut at ``max_rows``.
+A complete result is sent as it is written: one answer when it ends within
+``STREAM_PART_BYTES`` (the usual, small case: one message, as before), else a head (an
+answer marked ``streamed`` holding the first part), parts of ``STREAM_PART_BYTES`` as the
+serialiser fills them, and a ``StreamEnd`` saying how it ended. The socket's buffer bounds
+what is ahead of the client: a worker whose web process does not read waits. Past
+``max_bytes`` before the first part went out, the answer is "too-large" with no bytes;
+after, the stream ends with that status. It has no network unless the
 settings need one (a SERVICE allowlist or a remote endpoint): it moves into an empty network
 namespace first, so no query, whatever the keyword guard misses, can fetch anything; where
 the system refuses that, it answers every query ``unconfined`` unless the operator has
@@ -16,6 +22,7 @@ Run as ``python -m govkg.web.serve.query_worker FD PARENT_PID``: FD is its end o
 
 import contextlib
 import ctypes
+import io
 import os
 import resource
 import signal
@@ -23,7 +30,8 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -35,7 +43,7 @@ from govkg.formats import (
     cut_result,
     find_format,
     result_kind,
-    serialise_result,
+    write_result,
 )
 from govkg.query import QueryResult, run_query
 from govkg.web.serve.channel import Channel
@@ -46,6 +54,9 @@ _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG = 1
 PAGE = "page"  # the format name for the HTML query page: TSV or N-Triples, parsed there
 PAGE_FORMATS = {"results": "tsv", "graph": "ntriples"}
+# a complete result longer than this goes out in parts of this size: big enough that a part
+# costs little beside its bytes, small enough that the first arrives early
+STREAM_PART_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,55 @@ class QueryAnswer:
     message: str = ""
     seconds: float = 0.0
     code: int = 0
+    streamed: bool = False  # ``body`` is the first part: more follow, then a ``StreamEnd``
+    # the parts after the first, as they arrive (set by the pool on a streamed answer)
+    rest: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    """The last message of a streamed answer: how it ended."""
+
+    status: AnswerStatus  # OK: complete; else why it stopped (TOO_LARGE, FAILED, UPSTREAM)
+    message: str = ""
+    code: int = 0
+    seconds: float = 0.0
+
+
+class _Parts(io.RawIOBase):
+    """Where a complete result is written: held until it passes ``STREAM_PART_BYTES``, then,
+    when there is a ``send``, sent in parts (the first inside ``head``) as it grows; past
+    ``limit`` bytes, ``ResultTooLarge``."""
+
+    def __init__(self, send: Callable[[Any], None] | None, limit: int | None) -> None:
+        super().__init__()
+        self.send, self.limit = send, limit
+        self.head: QueryAnswer | None = None  # set once the result's kind and type are known
+        self.size = self.held_bytes = 0
+        self.held: list[bytes] = []
+        self.started = False  # whether the head went out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        self.size += len(data)
+        if self.limit is not None and self.size > self.limit:
+            raise ResultTooLarge(self.limit)
+        self.held.append(bytes(data))
+        self.held_bytes += len(data)
+        if self.held_bytes >= STREAM_PART_BYTES and self.send is not None \
+                and self.head is not None:
+            self.send(replace(self.head, body=self.take(), streamed=True)
+                      if not self.started else self.take())
+            self.started = True
+        return len(data)
+
+    def take(self) -> bytes:
+        """What is held, handed over."""
+        part = b"".join(self.held)
+        self.held, self.held_bytes = [], 0
+        return part
 
 
 # the answer of a worker that could not leave the network and was not allowed to run so
@@ -98,37 +158,54 @@ def can_isolate() -> bool:
     return probe.returncode == 0
 
 
-def evaluate(store: Any, job: QueryJob) -> QueryAnswer:
-    """Run one job on ``store``; errors become answers, never exceptions."""
+def evaluate(store: Any, job: QueryJob, send: Callable[[Any], None] | None = None
+             ) -> QueryAnswer | StreamEnd:
+    """Run one job on ``store``; errors become answers, never exceptions. Without ``send``,
+    the whole answer. With it, a complete result past ``STREAM_PART_BYTES`` goes out through
+    ``send`` as it is written (the head, then its parts), and the ``StreamEnd`` is returned."""
     started = time.perf_counter()
+    parts = _Parts(send, job.max_bytes)
     try:
         result = run_query(store, job.query, default_graphs=job.default_graphs,
                            named_graphs=job.named_graphs,
                            union_default_graph=job.union_default_graph, base_iri=job.base_iri)
-        answer = serialise_answer(result, job)
+        answer = serialise_answer(result, job, parts)
     except ResultTooLarge as error:
-        return QueryAnswer(AnswerStatus.TOO_LARGE, message=str(error), code=error.status)
+        answer = QueryAnswer(AnswerStatus.TOO_LARGE, message=str(error), code=error.status)
     except QueryError as error:
-        return QueryAnswer(AnswerStatus.SYNTAX, message=str(error))
+        answer = QueryAnswer(AnswerStatus.SYNTAX, message=str(error))
     except UpstreamError as error:  # an external endpoint down or silent (--endpoint)
-        return QueryAnswer(AnswerStatus.UPSTREAM, message=str(error), code=error.status)
+        answer = QueryAnswer(AnswerStatus.UPSTREAM, message=str(error), code=error.status)
     except (OSError, RuntimeError, ValueError, TypeError) as error:
-        return QueryAnswer(AnswerStatus.FAILED,
-                           message=f"The query could not be evaluated: {error}")
-    answer.seconds = time.perf_counter() - started
+        answer = QueryAnswer(AnswerStatus.FAILED,
+                             message=f"The query could not be evaluated: {error}")
+    seconds = time.perf_counter() - started
+    if parts.started:
+        if answer.status is AnswerStatus.OK and answer.body:
+            parts.send(answer.body)  # type: ignore[misc]
+        if answer.status is AnswerStatus.TOO_LARGE:
+            answer.message = (f"the result grew past the {job.max_bytes:,} bytes this "
+                              "endpoint sends in one answer (max_result_bytes)")
+        return StreamEnd(answer.status, answer.message, answer.code, seconds)
+    answer.seconds = seconds
     return answer
 
 
-def serialise_answer(result: QueryResult, job: QueryJob) -> QueryAnswer:
+def serialise_answer(result: QueryResult, job: QueryJob, parts: _Parts | None = None
+                     ) -> QueryAnswer:
+    """The answer: whole, or (when ``parts`` sends) what is left of it after the parts sent."""
     kind = "boolean" if isinstance(result, QueryBoolean) else result_kind(result)
     if job.format_name == PAGE and isinstance(result, QueryBoolean):
         return QueryAnswer(AnswerStatus.OK, kind, b"true" if result else b"false", "text/plain", 1)
     fmt = find_format(PAGE_FORMATS[kind] if job.format_name == PAGE else job.format_name)
     assert fmt is not None, job.format_name
     if job.max_rows is None or isinstance(result, QueryBoolean):
-        body = serialise_result(result, fmt, job.max_bytes)
         rows = 1 if isinstance(result, QueryBoolean) else 0  # not counted: nothing was cut
-        return QueryAnswer(AnswerStatus.OK, kind, body, fmt.media_type, rows)
+        parts = parts or _Parts(None, job.max_bytes)
+        head = parts.head = QueryAnswer(AnswerStatus.OK, kind, b"", fmt.media_type, rows)
+        write_result(result, fmt, parts)
+        head.body = parts.take()  # all of it, or what is left after the parts sent
+        return head
     assert isinstance(result, QuerySolutions) or kind == "graph"
     cut = cut_result(result, fmt, job.max_rows)  # type: ignore[arg-type]
     return QueryAnswer(AnswerStatus.OK, kind, cut.body, fmt.media_type, cut.rows, cut.truncated)
@@ -187,7 +264,7 @@ def serve_jobs(channel: Channel, parent_pid: int) -> None:
             job = channel.receive()
         except (EOFError, OSError):
             return
-        channel.send(UNCONFINED if refused else evaluate(store, job))
+        channel.send(UNCONFINED if refused else evaluate(store, job, channel.send))
 
 
 def main() -> None:

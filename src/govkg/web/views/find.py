@@ -5,9 +5,10 @@ Both read the prebuilt full-text index (``govkg.search``, opened read-only per w
 the query text never reaches SQL or HTML unescaped. The results page reads every match
 the index gives (up to its ``MAX_LIMIT``), says how many there are, pages through them
 (``page=``) and facets them by type and province (``type=``, ``province=``), as Datasette
-facets a table. A pinyin match counts only from the start of a name's pinyin (``yss`` is
-粤省事, not the middle of another name's initials) and shows the name it spells, never the
-internal pinyin key.
+facets a table. ``Accept`` is read as on every other page (``govkg.web.negotiation``).
+A pinyin match counts only from the start of a name's pinyin (``yss`` is 粤省事, not the
+middle of another name's initials) and shows the name it spells, never the internal pinyin
+key.
 """
 
 from dataclasses import dataclass, replace
@@ -20,14 +21,17 @@ from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from govkg.search import MAX_LIMIT, Hit, SnippetPart, clean_query, fold
 from govkg.vocab import GK, ID
+from govkg.web.accept import Offer
 from govkg.web.display import Labeller, in_language, page_language
 from govkg.web.iris import href
-from govkg.web.negotiation import HTML_NAMES, HTML_TYPES, add_vary
+from govkg.web.negotiation import HTML_NAMES, HTML_OFFERS, add_vary, best_type
 from govkg.web.site import current_site
 
 bp = Blueprint("find", __name__)
 
 JSON = "application/json"
+# HTML first: it is what a browser, or a client with no preference, gets
+SEARCH_OFFERS = (*HTML_OFFERS, Offer(JSON))
 RESULTS_LIMIT = 50  # per page
 GK_PROVINCE = NamedNode(str(GK.province))
 SUGGEST_LIMIT = 8
@@ -152,9 +156,7 @@ def wants_json() -> bool:
         if fmt in HTML_NAMES:
             return False
         raise BadRequest(f"Unknown format {fmt[:40]!r}. Known here: html, json.")
-    if not request.headers.get("Accept", "").strip():
-        return False
-    best = request.accept_mimetypes.best_match([*HTML_TYPES, JSON])
+    best = best_type(SEARCH_OFFERS)
     if best is None:
         raise NotAcceptable("Available here: text/html, application/json.")
     return best == JSON

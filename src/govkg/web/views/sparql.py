@@ -7,7 +7,9 @@ Without a query, the endpoint answers with its Service Description, or the query
 
 User queries never run in the web process: a query worker (``govkg.web.serve.query_pool``)
 evaluates and serialises them under the time limit. Machine clients get complete results,
-or, past ``max_result_bytes``, a 507 that says so: never a short answer that looks whole.
+streamed as the worker writes them (``govkg.web.streamed``) when they are longer than a
+part, or, past ``max_result_bytes``, a 507 that says so (or, once the first part went out,
+a body that ends incomplete): never a short answer that looks whole.
 The query page and its editor (a same-origin ``fetch``, told by ``Sec-Fetch-Site``) get
 results cut at ``max_rows`` and show the cut (``X-Govkg-Truncated: true`` and, in SPARQL
 JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpoint's URL;
@@ -53,8 +55,10 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from govkg.errors import QueryError
 from govkg.formats import Format, formats_of
-from govkg.sparql_text import is_update, query_form, refused_services, sets_dataset
+from govkg.sparql_grammar import parser, refused_services
+from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.vocab import BASE
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
@@ -62,19 +66,29 @@ from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import public_url
 from govkg.web.negotiation import pick, wants_html
+from govkg.web.security import request_id
 from govkg.web.serve.query_pool import (
     PoolBusy,
     QueryTimedOut,
     ServerStopping,
+    StreamCut,
     TooManyHeavyQueries,
     WorkerDied,
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
-from govkg.web.serve.result_cache import CacheKey, ResultCache, cache_key, cacheable, open_cache
+from govkg.web.serve.result_cache import (
+    LARGEST_SHARE,
+    CacheKey,
+    ResultCache,
+    cache_key,
+    cacheable,
+    open_cache,
+)
 from govkg.web.site import current_site
+from govkg.web.streamed import StreamedBody
 from govkg.web.views import graph_store
 from govkg.web.views.describe import DESCRIPTION_PREFIXES, service_description
-from govkg.web.views.metrics import count_cache, count_timeout, refuse
+from govkg.web.views.metrics import REJECTIONS, count_cache, count_timeout, refuse
 
 bp = Blueprint("sparql", __name__)
 
@@ -97,6 +111,8 @@ POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
 CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
+# a streamed answer cut before a HEAD's headers went out: its status (else 503)
+CUT_STATUS = {"too-large": 507, "client-limit": 429, "failed": 400, "upstream": 502}
 CHOICES_KEPT = 256
 SHAPES_KEPT = 4096
 _chosen_formats: dict[tuple, Format | None] = {}
@@ -170,6 +186,12 @@ def open_result_cache(state: BlueprintSetupState) -> None:
     state.app.extensions[KNOWN] = {}
 
 
+@bp.record_once
+def build_query_parser(state: BlueprintSetupState) -> None:
+    """Build the grammar's parser with the app (once per process), not on the first query."""
+    parser()
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
     if graph_store.names_a_graph():
@@ -187,7 +209,10 @@ def endpoint() -> Response | str:
         return description_or_form()
     if is_update(protocol.query):
         raise refuse(Forbidden(READ_ONLY), "update")
-    refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    try:  # decided on the query's parse by the SPARQL grammar: unreadable is refused
+        refused = refused_services(protocol.query, allowed_services(current_site().settings))
+    except QueryError as error:
+        return syntax_error(protocol.query, str(error))
     if refused:
         raise refuse(BadRequest(
             "SERVICE (federated query) is not allowed here: this endpoint never fetches data "
@@ -238,7 +263,15 @@ def endpoint() -> Response | str:
 
 
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
-    response = Response(answer.body, mimetype=answer.media_type)
+    body: bytes | StreamedBody = answer.body
+    if answer.streamed:
+        body = StreamedBody(answer, kept_bytes(), count_cut, request_id())
+        if request.method == "HEAD":  # no body to stream: its length, read whole
+            try:
+                body = body.read_whole()
+            except StreamCut as cut:
+                raise as_http(CUT_STATUS.get(cut.reason, 503), str(cut)) from None
+    response = Response(body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
     if request.method == "GET":  # the data change only with the build
@@ -247,6 +280,19 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
     return response
+
+
+def kept_bytes() -> int:
+    """How much of a streamed answer to keep while it is sent, for the result cache."""
+    cache: ResultCache | None = current_app.extensions[CACHE]
+    return cache.max_bytes // LARGEST_SHARE if cache else 0
+
+
+def count_cut(cut: StreamCut) -> None:
+    """A stream cut after its status went out counts as the refusal it would have been."""
+    if cut.reason == "timeout":
+        count_timeout()
+    REJECTIONS.labels(cut.reason).inc()
 
 
 def request_shape() -> tuple[str, ...] | None:
@@ -353,8 +399,8 @@ def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) 
     """Store the answer once the response has gone out: the client never waits for the
     write (about 80 µs of CPU, more when another process holds the write lock). The same
     query arriving meanwhile is evaluated again; the first answer stored is the one kept."""
-    def store() -> None:
-        if cache.put(key, answer):
+    def store() -> None:  # a streamed answer is whole once its stream ended and was kept
+        if not answer.streamed and cache.put(key, answer):
             count_cache("stored", cache.held_bytes())
 
     @after_this_request
