@@ -71,3 +71,12 @@ def test_aligned_to_well_known_vocabularies(graphs, namespace: str) -> None:
                for s, o in ontology.subject_objects(p)
                if str(s).startswith(GKNS) and str(o).startswith(namespace)]
     assert aligned, f"nothing in the ontology is aligned to {namespace}"
+
+
+def test_the_version_iri_is_labelled_with_its_version(graphs) -> None:
+    """ontology/labels.ttl names the version IRI; the name follows owl:versionInfo."""
+    ontology = graphs["ontology"]
+    header = URIRef(ONTOLOGY_IRI)
+    version, iri = ontology.value(header, OWL.versionInfo), ontology.value(header, OWL.versionIRI)
+    labels = {str(o) for o in ontology.objects(iri, RDFS.label)}
+    assert len(labels) == 2 and all(str(version) in label for label in labels)

@@ -174,6 +174,29 @@ def test_shapes_catch_broken_data(pristine: dict[str, Graph], breakage) -> None:
     assert str(focus) in {v.focus for v in report.violations}, report.violations
 
 
+SH = "http://www.w3.org/ns/shacl#"
+
+
+@pytest.mark.parametrize("predicate", ["name", "description", "message"])
+def test_every_shape_speaks_both_languages(pristine: dict[str, Graph], predicate: str) -> None:
+    """Each sh:name, sh:description and sh:message is given in English and in Chinese."""
+    shapes = pristine["shapes"]
+    by_node: dict = {}
+    for node, value in shapes.subject_objects(URIRef(SH + predicate)):
+        by_node.setdefault(node, set()).add(getattr(value, "language", None))
+    assert by_node
+    lacking = sorted(str(n) for n, langs in by_node.items() if langs != {"en", "zh"})
+    assert not lacking, f"sh:{predicate} without both @en and @zh: {lacking[:5]}"
+
+
+def test_a_violation_carries_its_message_in_both_languages(pristine: dict[str, Graph]) -> None:
+    graphs = copy_graphs(pristine)
+    drop_zh_label(graphs["data"])
+    [found] = [v for v in validate_graphs(graphs).violations if v.focus == str(BEIJING)]
+    assert found.message.startswith("Missing Chinese label")
+    assert found.message_zh.startswith("缺少中文标签")
+
+
 # --- The data as served ---------------------------------------------------------------------
 
 def served_copy(store: pyoxigraph.Store) -> pyoxigraph.Store:

@@ -42,6 +42,7 @@ class Distribution:
     graphs: tuple[str, ...]  # the named graphs it holds
     format_name: str
     gzipped: bool = False
+    title_zh: str = ""
 
     @property
     def format(self) -> Format:
@@ -55,14 +56,20 @@ class Distribution:
 
 
 DISTRIBUTIONS: tuple[Distribution, ...] = (
-    Distribution("govkg.ttl", "The asserted graphs merged (Turtle)", ASSERTED_GRAPHS, "turtle"),
-    Distribution("govkg.jsonld", "The asserted graphs merged (JSON-LD)", ASSERTED_GRAPHS, "jsonld"),
+    Distribution("govkg.ttl", "The asserted graphs merged (Turtle)", ASSERTED_GRAPHS, "turtle",
+                 title_zh="合并的断言图（Turtle）"),
+    Distribution("govkg.jsonld", "The asserted graphs merged (JSON-LD)", ASSERTED_GRAPHS, "jsonld",
+                 title_zh="合并的断言图（JSON-LD）"),
     Distribution("govkg.nq.gz", "All named graphs, inferred included (N-Quads, gzip)",
-                 GRAPH_NAMES, "nquads", gzipped=True),
+                 GRAPH_NAMES, "nquads", gzipped=True,
+                 title_zh="全部命名图，含推理图（N-Quads，gzip）"),
     Distribution("govkg.nt.gz", "All named graphs merged, inferred included (N-Triples, gzip)",
-                 GRAPH_NAMES, "ntriples", gzipped=True),
-    Distribution("ontology.ttl", "The ontology (Turtle)", ("ontology",), "turtle"),
-    Distribution("shapes.ttl", "The SHACL shapes (Turtle)", ("shapes",), "turtle"),
+                 GRAPH_NAMES, "ntriples", gzipped=True,
+                 title_zh="全部命名图合并，含推理图（N-Triples，gzip）"),
+    Distribution("ontology.ttl", "The ontology (Turtle)", ("ontology",), "turtle",
+                 title_zh="本体（Turtle）"),
+    Distribution("shapes.ttl", "The SHACL shapes (Turtle)", ("shapes",), "turtle",
+                 title_zh="SHACL 形状（Turtle）"),
 )
 BY_FILE = {d.file: d for d in DISTRIBUTIONS}
 

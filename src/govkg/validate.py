@@ -33,9 +33,10 @@ MAX_VALIDATED_QUADS = 100_000
 class Violation:
     focus: str
     path: str
-    message: str
+    message: str  # the shape's sh:message in English (or untagged)
     severity: str
     shape: str
+    message_zh: str = ""  # its sh:message in Chinese, where the shape gives one
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,23 @@ def _violations(report: Graph) -> tuple[Violation, ...]:
             value = report.value(result, predicate)
             return "" if value is None else str(value)
 
+        messages = _messages_by_language(report, result)
         found.append(Violation(
             focus=one(SH.focusNode),
             path=one(SH.resultPath),
-            message=one(SH.resultMessage),
+            message=messages.get("en", ""),
             severity=one(SH.resultSeverity).rsplit("#", 1)[-1],
             shape=one(SH.sourceShape),
+            message_zh=messages.get("zh", ""),
         ))
     return tuple(sorted(found, key=lambda v: (v.focus, v.path, v.message)))
+
+
+def _messages_by_language(report: Graph, result) -> dict[str, str]:
+    """A result's messages (pySHACL copies each of the shape's ``sh:message`` values) by
+    language: ``zh`` and ``en``, an untagged message counting as English."""
+    found: dict[str, list[str]] = {}
+    for message in report.objects(result, SH.resultMessage):
+        lang = (getattr(message, "language", None) or "en").lower().split("-")[0]
+        found.setdefault(lang, []).append(str(message))
+    return {lang: min(texts) for lang, texts in found.items()}

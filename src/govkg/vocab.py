@@ -15,6 +15,7 @@ BASE = "https://w3id.org/govkg/"
 ONTOLOGY_IRI = BASE + "ontology"
 SHAPES_IRI = BASE + "shapes"
 ID = BASE + "id/"
+DATASET_IRI = BASE + "void#govkg"  # govkg as a dataset, as VoID and DCAT describe it
 GRAPH = BASE + "graph/"
 
 SCHEMA = Namespace("http://schema.org/")

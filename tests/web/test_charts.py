@@ -6,10 +6,13 @@ from govkg.web.charts import (
     GRAPH_HEIGHT,
     GRAPH_WIDTH,
     MAX_NEIGHBOURS,
+    STACK_TEXT_X,
+    STACK_WIDTH,
     bar_chart,
     fit,
     radial_layout,
     text_width,
+    wrap,
 )
 from govkg.web.display import Shown
 
@@ -47,7 +50,35 @@ def test_neighbourhood_layout_stays_in_the_drawing() -> None:
     assert len(graph.neighbours) == MAX_NEIGHBOURS and graph.more == 3
     for n in graph.neighbours:
         assert 0 <= n.x <= GRAPH_WIDTH and 0 <= n.y <= GRAPH_HEIGHT
-        if n.anchor == "end":
-            assert n.label_x - text_width(n.short) >= 0
-        elif n.anchor == "start":
-            assert n.label_x + text_width(n.short) <= GRAPH_WIDTH
+        assert 1 <= len(n.lines) <= 2 and n.line_ys[0][1] > 0
+        assert n.relation_y <= GRAPH_HEIGHT
+        for line in n.lines:
+            if n.anchor == "end":
+                assert n.label_x - text_width(line) >= 0
+            elif n.anchor == "start":
+                assert n.label_x + text_width(line) <= GRAPH_WIDTH
+
+
+def test_wrapped_names_are_whole_and_fit_their_room() -> None:
+    english = ("The Guangdong government website publishes the Master Plan for Building "
+               "Digital Government (2018–2020)")
+    lines = wrap(english, 200)
+    assert " ".join(lines) == english and all(text_width(line) <= 200 for line in lines)
+    chinese = "广东省“数字政府”建设总体规划（2018—2020年）"
+    lines = wrap(chinese, 120)
+    assert "".join(lines) == chinese and all(text_width(line) <= 120 for line in lines)
+    assert not any(line.startswith(("）", "，", "。")) for line in lines)
+
+
+def test_the_stacked_drawing_keeps_every_name_whole_inside_it() -> None:
+    centre = Shown("iri", "中心")
+    links = [(Shown("iri", "很长的名字" * (i + 1), link=f"/id/x/{i}"), "p", i % 2 == 0)
+             for i in range(6)]
+    stacked = radial_layout(centre, links).stacked
+    assert stacked.width == STACK_WIDTH
+    for row, (shown, _relation, _incoming) in zip(stacked.rows, links, strict=True):
+        assert "".join(line for line, _y in row.lines) == shown.text
+        assert all(STACK_TEXT_X + text_width(line) <= STACK_WIDTH for line, _y in row.lines)
+        assert row.lines[-1][1] < stacked.height
+    tops = [row.relation_y for row in stacked.rows]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)

@@ -1,14 +1,15 @@
 """Charts as drawn by Debian's Chromium at 390×844 and 1366×900, in both languages: every
 label inside its drawing and at least 12 px tall; /figures charts only figures of one
 indicator and unit together; every edge of the neighbourhood graph names its property in
-the page's language."""
+the page's language; on a phone every name in the neighbourhood is whole."""
 
 import pytest
-from live import SIZES, shot
+from live import ARTIFACTS, SIZES, shot
 
-# For each <text> of the page's charts: its rendered height and whether it leaves its <svg>
-# (or the frame the <svg> scrolls in).
-TEXTS = """sel => [...document.querySelectorAll(sel)].map(t => {
+# For each <text> of the page's charts that is drawn (not in a drawing CSS hides): its
+# rendered height and whether it leaves its <svg> (or the frame the <svg> scrolls in).
+TEXTS = """sel => [...document.querySelectorAll(sel)]
+  .filter(t => t.ownerSVGElement.getBoundingClientRect().width > 0).map(t => {
   const svg = t.ownerSVGElement.getBoundingClientRect(), box = t.getBoundingClientRect();
   const size = parseFloat(getComputedStyle(t).fontSize) * svg.width / t.ownerSVGElement.viewBox.baseVal.width;
   return {text: t.textContent, size, outside: box.left < svg.left - 1 || box.right > svg.right + 1};
@@ -52,3 +53,43 @@ def test_every_neighbourhood_edge_names_its_property(viewer, live_server, lang: 
     sizes = [t["size"] for t in viewer.evaluate(TEXTS, "figure.neighbourhood text")]
     assert min(sizes) >= 11.5
     shot(viewer, f"neighbourhood-{lang}-{SIZES[size][0]}")
+
+
+# Each drawn name of the neighbourhood: its text and whether it leaves its <svg>.
+NAMES = """() => [...document.querySelectorAll("figure.neighbourhood svg text")]
+  .filter(t => t.getBoundingClientRect().width > 0).map(t => {
+    const svg = t.ownerSVGElement.getBoundingClientRect(), box = t.getBoundingClientRect();
+    return {text: t.textContent, lines: [...t.querySelectorAll("tspan")].map(s => s.textContent),
+            title: t.parentElement.querySelector("title")?.textContent || "",
+            outside: box.left < svg.left - 1 || box.right > svg.right + 1
+                     || box.top < svg.top - 1 || box.bottom > svg.bottom + 1};
+  })"""
+PHONE = "phone"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("entity", ["platform/yueshengshi", "region/guangdong",
+                                    "policy/guangdong-digital-government-master-plan"])
+def test_every_neighbourhood_name_is_whole_on_a_phone(browser, live_server, lang: str,
+                                                      entity: str) -> None:
+    width, height = SIZES[PHONE]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/lang/{lang}?next=/id/{entity}.html")
+        assert page.locator("figure.neighbourhood svg.stacked").is_visible()
+        assert not page.locator("figure.neighbourhood .chart-scroll").is_visible()
+        names = page.evaluate(NAMES)
+        assert len(names) > 4
+        assert [n["text"] for n in names if n["text"].rstrip().endswith("…")] == []
+        assert [n["text"] for n in names if n["outside"]] == []
+        wrapped = [n for n in names if n["lines"]]
+        for name in wrapped:  # the drawn lines make up the whole name its <title> gives
+            assert "".join(name["lines"]).replace(" ", "") in name["title"].replace(" ", "")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        slug = entity.replace("/", "-")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("figure.neighbourhood").screenshot(
+            path=str(ARTIFACTS / f"neighbourhood-whole-{slug}-{lang}-{width}.png"))
+    finally:
+        context.close()

@@ -209,6 +209,18 @@ def test_the_validation_report_names_what_breaks_the_shapes(broken_app):
         URIRef("https://w3id.org/govkg/id/region/beijing")}
 
 
+@pytest.mark.parametrize(("lang", "message", "absent"), [
+    ("zh", "缺少中文标签：该实体至少需要一个语言标记为 @zh 的 rdfs:label。", "Missing Chinese label"),
+    ("en", "Missing Chinese label: the entity needs at least one rdfs:label", "缺少中文标签"),
+])
+def test_the_validation_report_speaks_the_page_language(broken_app, lang: str, message: str,
+                                                        absent: str) -> None:
+    html = broken_app.test_client().get("/validation", headers={
+        "Accept": "text/html", "Accept-Language": lang}).get_data(as_text=True)
+    assert f'<td lang="{lang}">{message}' in html
+    assert absent not in html and "(only in" not in html and "（仅有" not in html
+
+
 @pytest.mark.server
 def test_the_shapes_page_shows_every_shape_and_the_shapes_document_is_the_file(live_server):
     from rdflib.compare import isomorphic

@@ -16,6 +16,7 @@ from govkg.web import security
 from govkg.web.compression import init_compression
 from govkg.web.errors import bp as errors_bp
 from govkg.web.i18n import init_i18n
+from govkg.web.prose import init_prose
 from govkg.web.serve.health import Health
 from govkg.web.serve.query_pool import make_pool
 from govkg.web.site import make_site
@@ -49,6 +50,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     init_compression(app)
     init_i18n(app)
     init_static(app)
+    init_prose(app)
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
                       compare.bp, figures.bp, cite.bp):

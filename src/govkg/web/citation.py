@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from govkg import __version__
+from govkg.vocab import ID
 
 ARTICLE_ZH = "中国省级第一梯队“数字政府”建设路线一览"
 ARTICLE_EN = ("An overview of the “digital government” building routes of China's first-tier"
@@ -31,6 +32,9 @@ class Citation:
 
     @property
     def key(self) -> str:
+        """``govkg-<slug>`` for an entity, ``govkg-dataset`` for govkg as a whole."""
+        if not self.iri.startswith(ID):
+            return "govkg-dataset"
         tail = re.sub(r"[^A-Za-z0-9]+", "-", self.iri.rstrip("/").rpartition("/")[2]).strip("-")
         return f"govkg-{tail or 'dataset'}"
 

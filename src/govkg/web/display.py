@@ -15,11 +15,14 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from govkg.query import StoreLike
 from govkg.search import pinyin_forms
 from govkg.table import short_term
-from govkg.vocab import RDF_NS, RDFS_LABEL, SKOS_PREF_LABEL, XSD_NS
+from govkg.vocab import RDF_NS, RDFS_LABEL, SH_NS, SKOS_PREF_LABEL, XSD_NS
 from govkg.web.iris import href
 from govkg.web.readable import literal_text
 
 PLAIN_TYPES = (XSD_NS + "string", RDF_NS + "langString")
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+LABELS = (RDFS_LABEL, SKOS_PREF_LABEL)
+SHAPE_NAME = NamedNode(SH_NS + "name")  # names a SHACL shape, which has no label
 
 Term = NamedNode | BlankNode | Literal
 
@@ -71,7 +74,9 @@ class Labeller:
         key = str(node)
         if key not in self._cache:
             zh, en, other = [], [], []
-            for predicate in (RDFS_LABEL, SKOS_PREF_LABEL):
+            for predicate in (*LABELS, SHAPE_NAME):
+                if predicate == SHAPE_NAME and (zh or en or other):
+                    break
                 for quad in self.store.quads_for_pattern(node, predicate, None, None):
                     literal = quad.object
                     if not isinstance(literal, Literal):
@@ -102,6 +107,10 @@ class Labeller:
         link = local or (node.value if node.value.startswith(("http://", "https://")) else None)
         if text:
             return Shown("iri", text, other, link, local is None, node.value, text_lang=lang)
+        if node.value.startswith(WIKIDATA_ENTITY):  # a link to Wikidata, by its item number
+            item = node.value[len(WIKIDATA_ENTITY):]
+            return Shown("iri", _("Wikidata %(item)s", item=item), "", link, True, node.value,
+                         text_lang=self.lang)
         return Shown("iri", short_term(node), "", link, local is None, node.value)
 
     def label(self, node: NamedNode | BlankNode) -> str:

@@ -46,23 +46,27 @@ SELECT ?id ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   ?s a ?class FILTER(ISIRI(?s) && STRSTARTS(STR(?s), ?id))
 } GROUP BY ?id ?class ORDER BY DESC(?n) ?class"""
 
+# A thing's date is when it came about (launched, issued …); its target date only where it
+# has no other, since a plan "for 2018–2020" issued in 2018 is not a thing of 2020.
 INSTANCES = """
 SELECT ?class ?s (MIN(?inferred) AS ?onlyInferred) (SAMPLE(?region) AS ?province)
-       (MIN(?date) AS ?when) WHERE {
+       (COALESCE(MIN(?date), MIN(?target)) AS ?when) WHERE {
   GRAPH ?g { ?s a ?class }
   BIND(?g = <https://w3id.org/govkg/graph/inferred> AS ?inferred)
   OPTIONAL { ?s gk:province ?region }
-  OPTIONAL { ?s gk:launchedOn|gk:eventDate|gk:refDate|gk:targetDate|dcterms:date
+  OPTIONAL { ?s gk:launchedOn|gk:issuedOn|gk:eventDate|gk:refDate|dcterms:date
                 |schema:startDate|schema:datePublished ?date }
+  OPTIONAL { ?s gk:targetDate ?target }
 } GROUP BY ?class ?s ORDER BY ?s"""
 CLASS_SORTS = ("name", "province", "date")
 
 IN_PROVINCE = """
-SELECT ?entity ?thing ?type (MIN(?date) AS ?when) WHERE {
+SELECT ?entity ?thing ?type (COALESCE(MIN(?date), MIN(?target)) AS ?when) WHERE {
   ?thing gk:province ?entity .
   OPTIONAL { GRAPH <https://w3id.org/govkg/graph/data> { ?thing a ?type } }
-  OPTIONAL { ?thing gk:launchedOn|gk:eventDate|gk:refDate|gk:targetDate|dcterms:date
+  OPTIONAL { ?thing gk:launchedOn|gk:issuedOn|gk:eventDate|gk:refDate|dcterms:date
                     |schema:startDate|schema:datePublished ?date }
+  OPTIONAL { ?thing gk:targetDate ?target }
 } GROUP BY ?entity ?thing ?type ORDER BY ?type ?thing"""
 KEY_FIGURES = 3
 

@@ -1,5 +1,6 @@
-"""Citations: ``/cite.bib``, ``/cite.json`` (CSL-JSON), ``/cite.ris`` for govkg as a whole,
-or for one entity with ``?iri=``, as downloads a reference manager imports."""
+"""Citations: ``/cite.bib``, ``/cite.json`` (CSL-JSON), ``/cite.ris`` for govkg as a whole
+(the dataset VoID and DCAT describe, by its IRI), or for one entity with ``?iri=``, as
+downloads a reference manager imports."""
 
 from datetime import UTC, datetime
 
@@ -8,7 +9,7 @@ from flask_babel import gettext as _
 from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest, NotFound
 
-from govkg.vocab import BASE, ID
+from govkg.vocab import DATASET_IRI, ID
 from govkg.web.citation import FORMATS, Citation
 from govkg.web.display import Labeller, page_language
 from govkg.web.entity import is_known
@@ -18,12 +19,12 @@ bp = Blueprint("cite", __name__)
 
 
 def citation_for(iri: str | None) -> Citation:
-    """The citation of ``iri`` (an entity under ``/id/``) or, without one, of govkg."""
+    """The citation of ``iri`` (an entity under ``/id/``) or, without one, of the dataset."""
     today = datetime.now(UTC).date()
     lang = page_language()
     if not iri:
         return Citation(_("govkg: China's provincial digital government as linked data"),
-                        BASE, lang, today)
+                        DATASET_IRI, lang, today)
     if not iri.startswith(ID):
         raise BadRequest(_("iri must name an entity under %(id)s.", id=ID))
     try:

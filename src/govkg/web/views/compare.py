@@ -85,8 +85,8 @@ def matrix(labeller: Labeller) -> list[ProvinceRow]:
             {key: [] for key, _name in ASPECTS})
     for s in solutions(MATRIX):
         value = s["value"]
-        cell = Cell(labeller.show(s["thing"]),
-                    value.value if isinstance(value, Literal) else "")
+        cell = Cell(labeller.show(s["thing"]),  # the number as people read it: 10,000,000
+                    labeller.show(value).text if isinstance(value, Literal) else "")
         bucket = rows[s["province"].value].cells[s["aspect"].value]
         if cell not in bucket:
             bucket.append(cell)

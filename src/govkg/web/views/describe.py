@@ -1,10 +1,13 @@
 """Descriptions of the dataset, generated from the live store: VoID, DCAT and the SPARQL
 Service Description. Never hand-kept: counts and partitions are computed from the store once
-per build (kept on disk, see ``govkg.facts``), dumps read from their manifest.
+per build (kept on disk, see ``govkg.facts``), dumps read from their manifest. Titles and
+descriptions are in English and Chinese; the HTML pages of VoID and DCAT open with the
+dataset in the page's language and a box to cite it, then the RDF.
 """
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
@@ -16,6 +19,7 @@ from govkg.prebuilt import prebuilt_dumps
 from govkg.vocab import (
     ASSERTED_GRAPHS,
     BASE,
+    DATASET_IRI,
     DCAT_NS,
     DCT_NS,
     FOAF_NS,
@@ -31,20 +35,28 @@ from govkg.vocab import (
     XSD_NS,
     graph_iri,
 )
+from govkg.web.display import page_language
 from govkg.web.documents import document, in_order
 from govkg.web.iris import public_url
 from govkg.web.site import current_site
+from govkg.web.views.cite import citation_for
 
 bp = Blueprint("describe", __name__)
 
 IANA = "https://www.iana.org/assignments/media-types/"
-DATASET = BASE + "void#govkg"
+DATASET = DATASET_IRI
 ASSERTED = BASE + "void#asserted"
 CATALOG = BASE + "catalog"
-TITLE = "govkg: China's provincial digital government"
+# Titles and descriptions in English and Chinese: (en, zh).
+TITLE = ("govkg: China's provincial digital government", "govkg：中国省级数字政府知识图谱")
 DESCRIPTION = ("A knowledge graph built from one Chinese report on provincial digital government: "
                "ontology, facts with the sentences they come from, SHACL shapes, OWL RL "
-               "inferences.")
+               "inferences.",
+               "根据一篇关于省级数字政府的中文报告构建的知识图谱：本体、附有出处原句的事实、"
+               "SHACL 形状和 OWL RL 推理结果。")
+ASSERTED_TITLE = ("The asserted graphs, merged", "合并的断言图")
+SERVICE_TITLE = ("govkg SPARQL endpoint", "govkg SPARQL 端点")
+SERVICE_DESCRIPTION_TITLE = ("govkg SPARQL endpoint (read-only)", "govkg SPARQL 端点（只读）")
 DESCRIPTION_FORMATS = formats_of("graph")
 DESCRIPTION_PREFIXES = {"void": VOID_NS, "sd": SD_NS, "foaf": FOAF_NS, "spdx": SPDX_NS}
 # Which dumps describe which (sub)dataset, so each dump's triple count is that dataset's.
@@ -68,6 +80,13 @@ def bnode(*parts: str) -> BlankNode:
 
 def triple(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal) -> Quad:
     return Quad(s, n(p), o)
+
+
+def in_both(s: NamedNode | BlankNode, p: str, texts: tuple[str, str]) -> Iterator[Quad]:
+    """``texts`` (English, Chinese) as two language-tagged values of ``p``."""
+    for text, lang in zip(texts, ("en", "zh"), strict=True):
+        if text:
+            yield triple(s, p, Literal(text, language=lang))
 
 
 def graph_counts() -> dict[str, int]:
@@ -97,8 +116,8 @@ def dump_url(file: str) -> str:
 def void_quads() -> Iterator[Quad]:
     dataset = n(DATASET)
     yield triple(dataset, RDF_NS + "type", n(VOID_NS + "Dataset"))
-    yield triple(dataset, DCT_NS + "title", Literal(TITLE, language="en"))
-    yield triple(dataset, DCT_NS + "description", Literal(DESCRIPTION, language="en"))
+    yield from in_both(dataset, DCT_NS + "title", TITLE)
+    yield from in_both(dataset, DCT_NS + "description", DESCRIPTION)
     yield triple(dataset, FOAF_NS + "homepage", n(public_url("/")))
     yield triple(dataset, VOID_NS + "uriSpace", Literal(ID))
     yield triple(dataset, VOID_NS + "sparqlEndpoint", n(public_url("/sparql")))
@@ -110,7 +129,7 @@ def void_quads() -> Iterator[Quad]:
     asserted = n(ASSERTED)
     yield triple(dataset, VOID_NS + "subset", asserted)
     yield triple(asserted, RDF_NS + "type", n(VOID_NS + "Dataset"))
-    yield triple(asserted, DCT_NS + "title", Literal("The asserted graphs, merged", language="en"))
+    yield from in_both(asserted, DCT_NS + "title", ASSERTED_TITLE)
     yield triple(asserted, VOID_NS + "triples", count(distinct_triples(ASSERTED_GRAPHS)))
     for name, triples in graph_counts().items():
         subset = n(f"{BASE}void#graph-{name}")
@@ -164,20 +183,20 @@ def _vocabularies(terms: set[str]) -> set[str]:
 def catalog_quads() -> Iterator[Quad]:
     catalog, dataset, service = n(CATALOG), n(DATASET), n(public_url("/sparql"))
     yield triple(catalog, RDF_NS + "type", n(DCAT_NS + "Catalog"))
-    yield triple(catalog, DCT_NS + "title", Literal(TITLE, language="en"))
+    yield from in_both(catalog, DCT_NS + "title", TITLE)
     yield triple(catalog, FOAF_NS + "homepage", n(public_url("/")))
     yield triple(catalog, DCAT_NS + "dataset", dataset)
     yield triple(catalog, DCAT_NS + "service", service)
     yield triple(dataset, RDF_NS + "type", n(DCAT_NS + "Dataset"))
-    yield triple(dataset, DCT_NS + "title", Literal(TITLE, language="en"))
-    yield triple(dataset, DCT_NS + "description", Literal(DESCRIPTION, language="en"))
+    yield from in_both(dataset, DCT_NS + "title", TITLE)
+    yield from in_both(dataset, DCT_NS + "description", DESCRIPTION)
     yield triple(dataset, DCAT_NS + "landingPage", n(public_url("/")))
     for licence in licences():
         yield triple(dataset, DCT_NS + "license", licence)
     for built in built_dumps():
         yield from _distribution(dataset, built)
     yield triple(service, RDF_NS + "type", n(DCAT_NS + "DataService"))
-    yield triple(service, DCT_NS + "title", Literal("govkg SPARQL endpoint", language="en"))
+    yield from in_both(service, DCT_NS + "title", SERVICE_TITLE)
     yield triple(service, DCAT_NS + "endpointURL", service)
     yield triple(service, DCAT_NS + "endpointDescription", service)
     yield triple(service, DCT_NS + "conformsTo", n("https://www.w3.org/TR/sparql11-protocol/"))
@@ -190,7 +209,8 @@ def _distribution(dataset: NamedNode, built: BuiltDistribution) -> Iterator[Quad
     checksum = bnode("checksum", built.file, built.sha256)
     yield triple(dataset, DCAT_NS + "distribution", dist)
     yield triple(dist, RDF_NS + "type", n(DCAT_NS + "Distribution"))
-    yield triple(dist, DCT_NS + "title", Literal(built.distribution.title, language="en"))
+    yield from in_both(dist, DCT_NS + "title",
+                       (built.distribution.title, built.distribution.title_zh))
     yield triple(dist, DCAT_NS + "downloadURL", url)
     yield triple(dist, DCAT_NS + "accessURL", url)
     yield triple(dist, DCAT_NS + "mediaType", n(IANA + fmt.media_type))
@@ -226,8 +246,7 @@ def service_description() -> Iterator[Quad]:
     for fmt in FORMATS:
         if fmt.w3c:
             yield triple(service, SD_NS + "resultFormat", n(fmt.w3c))
-    yield triple(service, DCT_NS + "title", Literal("govkg SPARQL endpoint (read-only)",
-                                                 language="en"))
+    yield from in_both(service, DCT_NS + "title", SERVICE_DESCRIPTION_TITLE)
     yield triple(service, SD_NS + "defaultDataset", dataset)
     yield triple(dataset, RDF_NS + "type", n(SD_NS + "Dataset"))
     yield triple(dataset, RDFS_NS + "seeAlso",
@@ -245,12 +264,34 @@ def service_description() -> Iterator[Quad]:
         yield triple(graph, VOID_NS + "triples", count(triples))
 
 
+@dataclass(frozen=True)
+class DatasetSummary:
+    """What a reader of a page describing the dataset sees before its RDF."""
+    iri: str
+    title: str
+    description: str
+    lang: str  # of title and description
+    licences: list[NamedNode]
+    dumps: list[tuple[BuiltDistribution, str]]  # each dump with its title in ``lang``
+    endpoint: str
+
+
+def dataset_summary() -> DatasetSummary:
+    zh = page_language() == "zh"
+    pick = 1 if zh else 0
+    dumps = [(b, b.distribution.title_zh if zh and b.distribution.title_zh
+              else b.distribution.title) for b in built_dumps()]
+    return DatasetSummary(DATASET, TITLE[pick], DESCRIPTION[pick], "zh" if zh else "en",
+                          licences(), dumps, public_url("/sparql"))
+
+
 def described(path: str, ext: str | None, quads, title: str) -> Response:
     def html() -> str:
         turtle = serialise_quads(in_order(quads()), DESCRIPTION_FORMATS[0],
                                  DESCRIPTION_PREFIXES).decode()
         return render_template("rdf_document.html", title=title, turtle=turtle, path=path,
-                               formats=DESCRIPTION_FORMATS)
+                               formats=DESCRIPTION_FORMATS, dataset=dataset_summary(),
+                               citation=citation_for(None))
     return document(path, ext, quads=quads, html=html, formats=DESCRIPTION_FORMATS,
                     html_first=False, prefixes=DESCRIPTION_PREFIXES)
 

@@ -7,8 +7,9 @@ from flask import Blueprint, Response, render_template, send_file
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from govkg.distributions import BY_FILE
+from govkg.distributions import BY_FILE, DISTRIBUTIONS
 from govkg.prebuilt import dumps_dir
+from govkg.web.display import page_language
 from govkg.web.site import current_site
 from govkg.web.views.cite import citation_for
 from govkg.web.views.describe import built_dumps
@@ -17,13 +18,10 @@ bp = Blueprint("dumps", __name__)
 
 
 def what_each_holds() -> dict[str, str]:
-    """What each dump holds, in the page's language (the distributions' titles are English)."""
-    return {"govkg.ttl": _("The asserted graphs merged (Turtle)"),
-            "govkg.jsonld": _("The asserted graphs merged (JSON-LD)"),
-            "govkg.nq.gz": _("All named graphs, inferred included (N-Quads, gzip)"),
-            "govkg.nt.gz": _("All named graphs merged, inferred included (N-Triples, gzip)"),
-            "ontology.ttl": _("The ontology (Turtle)"),
-            "shapes.ttl": _("The SHACL shapes (Turtle)")}
+    """What each dump holds, in the page's language: the distributions' own titles, which
+    the DCAT catalogue gives in both languages."""
+    zh = page_language() == "zh"
+    return {d.file: d.title_zh if zh and d.title_zh else d.title for d in DISTRIBUTIONS}
 
 
 @bp.route("/dumps/")

@@ -25,7 +25,7 @@ from govkg.vocab import (
     SKOS_NS,
     graph_iri,
 )
-from govkg.web.display import Labeller, Shown, reading_key
+from govkg.web.display import Labeller, Shown, in_language, page_language, reading_key
 from govkg.web.documents import RDF_FORMATS, document
 from govkg.web.iris import href
 from govkg.web.nested import TreeMaker
@@ -160,18 +160,34 @@ def shapes_html() -> str:
     maker = TreeMaker(store, SHAPES_GRAPH, labeller)
     shapes = []
     for node in typed(store, (SH_NS + "NodeShape", SH_NS + "PropertyShape"), SHAPES_GRAPH):
-        name = [q.object.value for q in store.quads_for_pattern(node, NamedNode(SH_NS + "name"),
-                                                                 None, SHAPES_GRAPH)]
-        description = [q.object.value for q in store.quads_for_pattern(
-            node, NamedNode(SH_NS + "description"), None, SHAPES_GRAPH)]
-        shapes.append({"anchor": anchor_of(node.value), "short": short_term(node),
-                       "iri": node.value, "name": min(name) if name else "",
-                       "description": " ".join(sorted(description)),
+        short = ("gks:" + anchor_of(node.value) if node.value.startswith(SHAPES_IRI + "#")
+                 else short_term(node))  # the prefix the shapes file declares
+        shapes.append({"anchor": anchor_of(node.value), "short": short,
+                       "iri": node.value, "name": in_page_language(store, node, "name"),
+                       "description": in_page_language(store, node, "description"),
                        "rows": maker.properties(node, skip=(SH_NS + "name",
                                                             SH_NS + "description"))})
     about = NamedNode(SHAPES_IRI)
     return render_template("shapes.html", title=_("The govkg SHACL shapes"), shapes=shapes,
                            about=maker.properties(about), formats=RDF_FORMATS)
+
+
+def in_page_language(store: StoreLike, node: NamedNode, predicate: str) -> tuple[str, str]:
+    """A shape's ``sh:<predicate>`` in the page's language, else in the other: (text, lang)."""
+    texts: dict[str, list[str]] = {}
+    for q in store.quads_for_pattern(node, NamedNode(SH_NS + predicate), None, SHAPES_GRAPH):
+        if isinstance(q.object, Literal):
+            lang = "zh" if (q.object.language or "").startswith("zh") else "en"
+            texts.setdefault(lang, []).append(q.object.value)
+    zh, en = (" ".join(sorted(texts.get(lang, []))) for lang in ("zh", "en"))
+    text, _other, lang = in_language(zh, en, page_language())
+    return text, lang
+
+
+def message_in_page_language(violation) -> tuple[str, str]:
+    """A violation's message in the page's language, else in the other: (text, lang)."""
+    text, _other, lang = in_language(violation.message_zh, violation.message, page_language())
+    return text, lang
 
 
 @bp.route("/shapes")
@@ -196,7 +212,8 @@ def validation(ext: str | None = None) -> Response:
                        lambda: cached_validation(site.settings, site.store, site.build))
 
     def html() -> str:
-        rows = [(v, href(v.focus), href(v.shape)) for v in report.violations]
+        rows = [(v, href(v.focus), href(v.shape), message_in_page_language(v))
+                for v in report.violations]
         return render_template("validation.html", title=_("SHACL validation"), report=report,
                                rows=rows, formats=RDF_FORMATS)
 
