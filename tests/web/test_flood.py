@@ -25,8 +25,10 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # all of it, sorted
 JSON = "application/sparql-results+json"
 FLOODERS = 8
-WARM_UP_SECONDS = 3.0  # the flooders' first queries time out (2 s): then they are known
+KNOWN_WITHIN_SECONDS = 120  # every flooder's first query has ended (timed out) by then
 MEASURE_SECONDS = 4.0
+SAMPLES = 60  # at least, of each kind: the p95 is then the fourth slowest, not the slowest
+MEASURE_LIMIT_SECONDS = 60
 GOAL_SECONDS = 1.0
 
 
@@ -50,31 +52,44 @@ def p95(times: list[float]) -> float:
 
 
 def test_ask_and_pages_stay_quick_under_a_flood_of_heavy_queries(proxied_server):
+    """The flood runs until the measuring ends; measuring starts once every flooder's first
+    query has ended (it ran past a second and timed out: the flooder is known heavy), not
+    after a fixed time, which a loaded machine can outrun."""
     session = requests.Session()
     assert session.get(proxied_server.url + "/", timeout=60).status_code == 200  # rendered once
-    stop = time.monotonic() + WARM_UP_SECONDS + MEASURE_SECONDS
+    done = threading.Event()
+    answered = [threading.Event() for _ in range(FLOODERS)]
     answers: Counter[int] = Counter()
 
     def flood(number: int) -> None:
         session = requests.Session()
-        while time.monotonic() < stop:
+        while not done.is_set():
             answers[ask(proxied_server, session, f"10.0.0.{number}", ENDLESS).status_code] += 1
+            answered[number].set()
 
     flooders = [threading.Thread(target=flood, args=(n,)) for n in range(FLOODERS)]
     for thread in flooders:
         thread.start()
-    time.sleep(WARM_UP_SECONDS)
     times: dict[str, list[float]] = {"ask": [], "home": []}
-    while time.monotonic() < stop:
-        for name, send in (("ask", lambda: ask(proxied_server, session, "192.0.2.1",
-                                               "ASK {}")),
-                           ("home", lambda: session.get(proxied_server.url + "/", timeout=60,
-                                                        headers={"X-Forwarded-For": "192.0.2.1"}))):
-            started = time.monotonic()
-            assert send().status_code == 200
-            times[name].append(time.monotonic() - started)
-    for thread in flooders:
-        thread.join()
+    try:
+        for number, event in enumerate(answered):
+            assert event.wait(KNOWN_WITHIN_SECONDS), f"flooder {number} got no answer"
+        started_measuring = time.monotonic()
+        while (time.monotonic() < started_measuring + MEASURE_SECONDS
+               or min(map(len, times.values())) < SAMPLES):
+            assert time.monotonic() < started_measuring + MEASURE_LIMIT_SECONDS, times
+            for name, send in (("ask", lambda: ask(proxied_server, session, "192.0.2.1",
+                                                   "ASK {}")),
+                               ("home", lambda: session.get(
+                                   proxied_server.url + "/", timeout=60,
+                                   headers={"X-Forwarded-For": "192.0.2.1"}))):
+                started = time.monotonic()
+                assert send().status_code == 200
+                times[name].append(time.monotonic() - started)
+    finally:
+        done.set()
+        for thread in flooders:
+            thread.join()
     assert p95(times["ask"]) < GOAL_SECONDS, times["ask"]
     assert p95(times["home"]) < GOAL_SECONDS, times["home"]
     # the flood was answered, never dropped: timeouts and refusals, each with its status
