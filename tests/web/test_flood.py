@@ -28,13 +28,15 @@ FLOODERS = 8
 KNOWN_WITHIN_SECONDS = 120  # every flooder's first query has ended (timed out) by then
 MEASURE_SECONDS = 4.0
 SAMPLES = 60  # at least, of each kind: the p95 is then the fourth slowest, not the slowest
-MEASURE_LIMIT_SECONDS = 60
+MEASURE_LIMIT_SECONDS = 60  # then the p95 of what was measured decides
 GOAL_SECONDS = 1.0
 
 
 @pytest.fixture(scope="module")
 def proxied_server(tmp_path_factory, cache_dir) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory, "--workers", "2", "--query-workers", "4",
+    """Two query workers per web process (the default): eight flooders are twice as many
+    as the server's four, so without lanes another client's query waits behind theirs."""
+    server = start_server(tmp_path_factory, "--workers", "2", "--query-workers", "2",
                           "--query-timeout", "2",
                           "--trusted-proxy", "127.0.0.1", cache=cache_dir)
     yield server
@@ -74,18 +76,19 @@ def test_ask_and_pages_stay_quick_under_a_flood_of_heavy_queries(proxied_server)
     try:
         for number, event in enumerate(answered):
             assert event.wait(KNOWN_WITHIN_SECONDS), f"flooder {number} got no answer"
-        started_measuring = time.monotonic()
-        while (time.monotonic() < started_measuring + MEASURE_SECONDS
-               or min(map(len, times.values())) < SAMPLES):
-            assert time.monotonic() < started_measuring + MEASURE_LIMIT_SECONDS, times
-            for name, send in (("ask", lambda: ask(proxied_server, session, "192.0.2.1",
-                                                   "ASK {}")),
+        started = time.monotonic()
+        while (time.monotonic() < started + MEASURE_SECONDS
+               or min(map(len, times.values())) < SAMPLES) \
+                and time.monotonic() < started + MEASURE_LIMIT_SECONDS:
+            asked = f"ASK {{ BIND({len(times['ask'])} AS ?n) }}"  # new: no kept answer
+            for name, send in (("ask", lambda asked=asked: ask(proxied_server, session,
+                                                               "192.0.2.1", asked)),
                                ("home", lambda: session.get(
                                    proxied_server.url + "/", timeout=60,
                                    headers={"X-Forwarded-For": "192.0.2.1"}))):
-                started = time.monotonic()
+                sent = time.monotonic()
                 assert send().status_code == 200
-                times[name].append(time.monotonic() - started)
+                times[name].append(time.monotonic() - sent)
     finally:
         done.set()
         for thread in flooders:
