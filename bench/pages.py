@@ -1,5 +1,6 @@
-"""How fast the people-facing pages answer: search, suggest, timeline, matrix, figures and an
-entity page, in-process (Flask's test client, no network), median and worst of N requests.
+"""How fast the people-facing pages answer: search, suggest, timeline, matrix, figures, an
+entity page and the editor's completion, in-process (Flask's test client, no network),
+median and worst of N requests.
 
     python bench/pages.py              # 50 requests per page
     python bench/pages.py --repeats 200 --cache-dir /tmp/govkg-bench
@@ -24,6 +25,9 @@ PAGES = (
     "/compare",
     "/figures",
     "/id/platform/yueshengshi.html",
+    "/sparql/terms?kind=entity&q=",
+    "/sparql/terms?kind=entity&q=粤省",
+    "/sparql/terms?kind=property&q=gk:la",
 )
 
 

@@ -10,7 +10,10 @@ operators, owners, partner companies, launch dates and launch events, policies i
 government body with issuance events, and measurements (``gk:value``, ``gk:unit``,
 ``gk:measures``, ``gk:refDate``, ``gk:statedIn``) that cite generated sentences. Labels
 are in Chinese and English. ``gk:province`` is asserted on some things and left for a
-reasoner (its property chains) on others.
+reasoner (its property chains) on others. Every resource cites a generated sentence, and
+every sentence has its English (``gk:translation``); the synthetic report's lines start at
+1001, past the real report's, so that no sentence is both. The data passes govkg's shapes
+(``tests/test_load.py``), so a benchmark that validates measures conforming data.
 
 Output is deterministic for a given ``N`` and ``--seed``. It is written line by line in
 batches, so 10 M triples need no more memory than 1 000. The format follows the file name:
@@ -36,6 +39,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 IN_SCHEME = "<http://www.w3.org/2004/02/skos/core#inScheme>"
+INDICATOR_SCHEME = f"<{ID}indicator/scheme>"
 IS_PART_OF = "<http://purl.org/dc/terms/isPartOf>"
 DATA_GRAPH = f"<{BASE}graph/data>"
 REPORT_GRAPH = f"<{BASE}graph/report>"
@@ -117,6 +121,7 @@ MODELS = [
 ]
 QUALIFIERS = ["MoreThan", "Approximately", "AtLeast"]
 N_COMPANIES = 60
+FIRST_LINE = 1001
 
 
 def iri(path: str) -> str:
@@ -137,6 +142,11 @@ def en(text: str) -> str:
 
 def typed(value: object, datatype: str) -> str:
     return f'"{value}"^^<{XSD}{datatype}>'
+
+
+def lexical(literal: str) -> str:
+    """The lexical form of a literal written by ``typed``."""
+    return literal.split('"')[1]
 
 
 class Writer:
@@ -178,7 +188,9 @@ class Generator:
     def __init__(self, writer: Writer, seed: int) -> None:
         self.w = writer
         self.rng = random.Random(seed)
-        self.line = 1  # report line numbers, as sentence:p<line>s<n>
+        # report line numbers, as sentence:p<line>s<n>: past the real report's lines, so that
+        # no synthetic sentence is also one of its 77
+        self.line = FIRST_LINE - 1
         self.position = 0
         self.figures = 0  # numbers figure IRIs, so that none repeats
 
@@ -186,6 +198,10 @@ class Generator:
 
     def shared(self) -> None:
         w = self.w
+        said = self.sentence("合成报告提到多家合成科技公司、各项指标和几种模式。",
+                             "The synthetic report mentions technology companies, indicators "
+                             "and models.")
+        cited = []
         china = iri("region/china")
         w.add(china, RDF_TYPE, gk("Country"))
         w.labels(china, "中国", "China")
@@ -196,24 +212,32 @@ class Generator:
             company = iri(f"company/company-{k:03d}")
             w.add(company, RDF_TYPE, gk("Company"))
             w.labels(company, f"合成科技公司{k}", f"Synthetic Technology Company {k}")
+            cited.append(company)
         for slug, name_zh, name_en, _, _, _ in INDICATORS:
             indicator = iri(f"indicator/{slug}")
             w.add(indicator, RDF_TYPE, gk("Indicator"))
             w.labels(indicator, name_zh, name_en)
+            w.add(indicator, IN_SCHEME, INDICATOR_SCHEME)
+            cited.append(indicator)
         scheme = iri("model/scheme")
         for slug, cls, name_zh, name_en in MODELS:
             model = iri(f"model/{slug}")
             w.add(model, RDF_TYPE, gk(cls))
             w.labels(model, name_zh, name_en)
             w.add(model, IN_SCHEME, scheme)
+            cited.append(model)
         citizens = iri("model/citizens")
         w.add(citizens, RDF_TYPE, gk("Audience"))
         w.labels(citizens, "市民", "citizens")
+        w.add(citizens, IN_SCHEME, scheme)
+        for thing in (china, *cited, citizens):
+            w.add(thing, gk("statedIn"), said)
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def sentence(self, text: str) -> str:
-        """Write a new sentence of the synthetic report and return its IRI."""
+    def sentence(self, text: str, english: str) -> str:
+        """Write a new sentence of the synthetic report, with its English, and return its
+        IRI."""
         w = self.w
         self.line += 1
         self.position += 1
@@ -222,6 +246,7 @@ class Generator:
         w.add(s, RDF_TYPE, gk("Sentence"))
         w.labels(s, f"第{self.line}行第1句", f"line {self.line}, sentence 1")
         w.add(s, gk("text"), zh(text))
+        w.add(s, gk("translation"), en(english))
         w.add(s, gk("line"), typed(self.line, "positiveInteger"))
         w.add(s, gk("sentenceNumber"), typed(1, "positiveInteger"))
         w.add(s, gk("position"), typed(self.position, "positiveInteger"))
@@ -272,12 +297,20 @@ class Generator:
             w.labels(dept, f"{name_zh}{dept_zh}", f"{name_en} {dept_en}")
             w.add(dept, gk("partOf"), government)
             bodies.append(dept)
+        said = self.sentence(f"{name_zh}人民政府设有大数据中心和各厅局。",
+                             f"The {name_en} People's Government has a big data centre and "
+                             "departments.")
+        for thing in (region, *bodies):
+            w.add(thing, gk("statedIn"), said)
         yield
 
         series = iri(f"platform/{slug}-series")
         w.add(series, RDF_TYPE, gk("PlatformSeries"))
         w.labels(series, f"{name_zh}政务平台系列", f"{name_en} platform series")
         w.add(series, gk("operatedBy"), government)
+        w.add(series, gk("statedIn"), self.sentence(
+            f"{name_zh}人民政府运营{name_zh}政务平台系列。",
+            f"The {name_en} People's Government operates the {name_en} platform series."))
         platforms: list[str] = []
         for cls, kind_slug, kind_zh, kind_en in PLATFORM_KINDS:
             for k in range(rng.randint(1, 3)):
@@ -299,7 +332,8 @@ class Generator:
         platform = iri(f"platform/{p_slug}")
         label_zh, label_en = f"{name_zh}{kind_zh}{k + 1}", f"{name_en} {kind_en} {k + 1}"
         when, when_zh = self.date()
-        said = self.sentence(f"{when_zh}，{label_zh}正式上线。")
+        said = self.sentence(f"{when_zh}，{label_zh}正式上线。",
+                             f"{label_en} went live in {lexical(when)}.")
         operator = rng.choice(bodies)
         w.add(platform, RDF_TYPE, gk(cls))
         w.labels(platform, label_zh, label_en)
@@ -341,11 +375,15 @@ class Generator:
         when, when_zh = self.date()
         if unit == UNIT_PERCENT:
             value = typed(f"{rng.randint(100, 1000) / 10:.1f}", "decimal")
-            said = self.sentence(f"截至{when_zh}，{label_zh}{ind_zh}达{value.split(chr(34))[1]}%。")
+            said = self.sentence(f"截至{when_zh}，{label_zh}{ind_zh}达{lexical(value)}%。",
+                                 f"By {lexical(when)}, the {ind_en} of the {label_en} "
+                                 f"reached {lexical(value)}%.")
         else:
             number = rng.randint(1, 5000) * 10 ** rng.randint(0, 4)
             value = typed(number, "integer")
-            said = self.sentence(f"截至{when_zh}，{label_zh}{ind_zh}{number}{counted_zh}。")
+            said = self.sentence(f"截至{when_zh}，{label_zh}{ind_zh}{number}{counted_zh}。",
+                                 f"By {lexical(when)}, the {label_en} had {number} "
+                                 f"{ind_en}.")
         w.add(figure, RDF_TYPE, gk("Measurement"))
         w.labels(figure, f"{label_zh}{ind_zh}", f"{ind_en} of the {label_en}")
         w.add(figure, gk("measuredEntity"), platform)
@@ -368,7 +406,8 @@ class Generator:
         label_zh, label_en = f"《{name_zh}{kind_zh}（{k + 1}）》", f"{name_en} {kind_en} ({k + 1})"
         issuer = bodies[0] if rng.random() < 0.6 else rng.choice(bodies)
         when, when_zh = self.date()
-        said = self.sentence(f"{when_zh}，{name_zh}印发{label_zh}。")
+        said = self.sentence(f"{when_zh}，{name_zh}印发{label_zh}。",
+                             f"In {lexical(when)}, {name_en} issued its {label_en}.")
         w.add(policy, RDF_TYPE, gk(cls))
         w.labels(policy, label_zh, label_en)
         w.add(policy, gk("issuedBy"), issuer)

@@ -14,7 +14,12 @@ import pytest
 from pyoxigraph import Store
 
 from govkg.errors import QueryError
-from govkg.sparql_grammar import _cached_parse, parse_query, refused_services
+from govkg.sparql_grammar import (
+    PARSE_CPU_SECONDS,
+    _cached_parse,
+    parse_query,
+    refused_services,
+)
 from govkg.web.examples import EXAMPLES
 
 X = "<http://x.example/sparql>"
@@ -179,3 +184,11 @@ def test_the_command_line_refuses_in_one_line(cache_dir, query, says):
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert says in result.stderr
+
+
+def test_a_text_too_long_to_check_in_time_is_refused_in_bounded_time():
+    text = "SELECT * { FILTER(1" + "+1" * 500_000 + ") } # service"  # 1 MB, the body limit
+    started = time.thread_time()
+    with pytest.raises(QueryError, match="too long to check for SERVICE"):
+        refused_services(text, [])
+    assert time.thread_time() - started < PARSE_CPU_SECONDS + 0.5

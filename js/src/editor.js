@@ -1,4 +1,5 @@
 // govkg's SPARQL query editor at /sparql: CodeMirror 6 with SPARQL highlighting, completion
+// by position in the triple (properties, classes after a, entities; from /sparql/terms) and
 // of prefixes and terms from /sparql/completions.json, Ctrl+Enter (Cmd+Enter) to run, syntax
 // errors marked where the endpoint's 400 says ("line L, column C"), results as a table with
 // a bar chart, a timeline or a node-link graph where they fit, and the query in the URL.
@@ -16,11 +17,12 @@ import { keymap } from "@codemirror/view";
 import { StreamLanguage } from "@codemirror/language";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
 import { linter, setDiagnostics, lintGutter } from "@codemirror/lint";
-import { sparqlCompletions } from "./complete.js";
+import { completionTypes, sparqlCompletions } from "./complete.js";
 import { lintQuery } from "./lint.js";
 import { barChart, el, format, MAX_ROWS, Namer, numericColumn, table, temporalColumn, timeline } from "./results.js";
 import { graphView, parseNTriples } from "./graph.js";
 import { remember, showHistory, showSnippets } from "./extras.js";
+import { badge, fetchReportOnly, legend, readingMarks, rowKey, whyUnmarkable } from "./readings.js";
 
 const config = JSON.parse(document.getElementById("editor-config").textContent);
 const strings = config.strings;
@@ -44,7 +46,8 @@ const view = new EditorView({
   extensions: [
     basicSetup,
     language,
-    language.data.of({ autocomplete: sparqlCompletions(loadCompletions, config.lang) }),
+    language.data.of({ autocomplete: sparqlCompletions(loadCompletions, config.lang, config.terms, strings) }),
+    completionTypes,
     lintGutter(),
     // Checked as it is typed, against the prefixes the endpoint declares.
     linter(async (view) => {
@@ -151,30 +154,49 @@ function revealResults() {
   if (box.top < 0 || box.top > window.innerHeight - 80) resultsBox.scrollIntoView({ block: "start", behavior: "smooth" });
 }
 
-function showSelect(data, namer, text) {
+// The rows of a SPARQL JSON answer as compared for marks (readings.js), the first `shown`
+// of them (all of the other answer's: a shown row may come later there); an ASK's one "row".
+function selectKeys(data, shown = Infinity) {
+  if (typeof data.boolean === "boolean") return [String(data.boolean)];
+  return data.results.bindings.slice(0, shown).map((b) => rowKey(data.head.vars.map((v) => b[v])));
+}
+
+function graphKeys(triples, shown = Infinity) {
+  return triples.slice(0, shown).map((t) => rowKey([t.subject, t.predicate, t.object]));
+}
+
+// `readings(keys)`: the marks of the shown rows, or why there are none (readings.js).
+function showSelect(data, namer, text, readings) {
+  const { marks, unmarked } = readings(selectKeys(data, MAX_ROWS));
+  const mark = (i) => (marks && marks[i] ? badge(strings) : null);
+  const note = legend(strings, marks, unmarked);
   if (typeof data.boolean === "boolean") {
-    return [el("p", { class: "boolean" }, `${strings.answer}: `, el("strong", {}, data.boolean ? strings.yes : strings.no))];
+    return [el("p", { class: "boolean" }, `${strings.answer}: `, el("strong", {}, data.boolean ? strings.yes : strings.no),
+      ...(mark(0) ? [" ", mark(0)] : [])), note];
   }
   const vars = data.head.vars;
   const bindings = data.results.bindings;
   const shown = bindings.slice(0, MAX_ROWS);
   const summary = count(bindings.length, strings.results_one, strings.results_many)
     + (bindings.length > shown.length ? `, ${format(strings.first_shown, { n: shown.length })}` : "");
-  const views = [[strings.table, "table", table(vars, shown.map((b) => vars.map((v) => b[v])), (t) => namer.node(t))]];
+  const views = [[strings.table, "table", table(vars, shown.map((b) => vars.map((v) => b[v])), (t) => namer.node(t), mark)]];
   const room = Math.min(Math.max(resultsBox.clientWidth, 300), 760);
   if (numericColumn(vars, shown) && vars.length > 1) views.push([strings.bar_chart, "chart", barChart(vars, shown, namer, strings, room)]);
   if (temporalColumn(vars, shown)) views.push([strings.timeline, "timeline", timeline(vars, shown, namer, strings, room)]);
-  return [el("p", { class: "summary" }, summary), ...(bindings.length ? tabs(views) : []), downloads("results", text)];
+  return [el("p", { class: "summary" }, summary), note, ...(bindings.length ? tabs(views) : []), downloads("results", text)];
 }
 
-function showGraph(triples, namer, text) {
+function showGraph(triples, namer, text, readings) {
+  const { marks, unmarked } = readings(graphKeys(triples, MAX_ROWS));
+  const mark = (i) => (marks && marks[i] ? badge(strings) : null);
   const summary = count(triples.length, strings.triples_one, strings.triples_many);
   const rows = triples.slice(0, MAX_ROWS).map((t) => [t.subject, t.predicate, t.object]);
   const views = [];
-  const drawing = graphView(triples, namer, strings);
+  const drawing = graphView(triples, namer, strings, (i) => Boolean(marks && marks[i]));
   if (drawing) views.push([strings.graph, "graph", drawing]);
-  views.push([strings.table, "table", table(["subject", "predicate", "object"], rows, (t) => namer.node(t))]);
-  return [el("p", { class: "summary" }, summary), ...(triples.length ? tabs(views) : []), downloads("graph", text)];
+  views.push([strings.table, "table", table(["subject", "predicate", "object"], rows, (t) => namer.node(t), mark)]);
+  return [el("p", { class: "summary" }, summary), legend(strings, marks, unmarked),
+    ...(triples.length ? tabs(views) : []), downloads("graph", text)];
 }
 
 function isGraphQuery(text) {
@@ -198,19 +220,22 @@ async function run(updateUrl) {
     if (ticket === running) resultsBox.replaceChildren(el("p", { class: "running" }, strings.running));
   }, 250);
   const graph = isGraphQuery(text);
+  // Both, the likelier first: the answer's Content-Type says which one came.
+  const accept = graph ? "application/n-triples, application/sparql-results+json;q=0.5"
+    : "application/sparql-results+json, application/n-triples;q=0.5";
+  // Which results rest on a reading-in: the same query over the report's own graphs, at once.
+  const unmarkable = whyUnmarkable(text);
   const started = performance.now();
-  let response, body, completions;
+  let response, body, completions, comparison;
   try {
-    [response, completions] = await Promise.all([
+    [response, completions, comparison] = await Promise.all([
       fetch(config.endpoint, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded",
-          // Both, the likelier first: the answer's Content-Type says which one came.
-          Accept: graph ? "application/n-triples, application/sparql-results+json;q=0.5"
-            : "application/sparql-results+json, application/n-triples;q=0.5" },
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: accept },
         body: new URLSearchParams({ query: text }),
       }),
       loadCompletions(),
+      unmarkable ? null : fetchReportOnly(config.endpoint, text, config.report_graphs, accept),
     ]);
     body = await response.text();
   } catch (error) {
@@ -249,9 +274,12 @@ async function run(updateUrl) {
   }
   const took = format(strings.took, { ms: Math.round(performance.now() - started).toLocaleString() });
   const type = response.headers.get("Content-Type") || "";
-  const nodes = type.startsWith("application/n-triples")
-    ? showGraph(parseNTriples(body), namer, text)
-    : showSelect(JSON.parse(body), namer, text);
+  const cut = response.headers.get("X-Govkg-Truncated") === "true";
+  const triples = type.startsWith("application/n-triples");
+  const readings = (keys) => readingMarks(keys, type, comparison, cut ? "truncated" : unmarkable,
+    (other) => (triples ? graphKeys(parseNTriples(other)) : selectKeys(JSON.parse(other))));
+  const nodes = (triples ? showGraph(parseNTriples(body), namer, text, readings)
+    : showSelect(JSON.parse(body), namer, text, readings)).filter(Boolean);
   // The endpoint cut the result at its row limit: say so, never show a silent truncation.
   if (response.headers.get("X-Govkg-Truncated") === "true") {
     const rows = response.headers.get("X-Govkg-Max-Rows") || "?";

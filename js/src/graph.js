@@ -47,7 +47,9 @@ export function parseNTriples(text) {
 
 const key = (term) => (term.type === "bnode" ? "_:" : "") + term.value;
 
-export function graphView(triples, namer, strings) {
+// `marked(i)`: whether triple i rests on a reading-in (readings.js): its link is drawn
+// dashed and its predicate named with the badge's word.
+export function graphView(triples, namer, strings, marked = () => false) {
   const labels = new Map();
   for (const t of triples) {
     if (t.predicate.value === LABEL && t.object.type === "literal") {
@@ -68,13 +70,19 @@ export function graphView(triples, namer, strings) {
     return nodes.get(id);
   };
   const byPair = new Map();
-  for (const t of triples) {
-    if (t.object.type === "literal") continue;
+  triples.forEach((t, i) => {
+    if (t.object.type === "literal") return;
     const source = addNode(t.subject), target = addNode(t.object);
     const pair = `${source.id} ${target.id}`;
-    if (byPair.has(pair)) byPair.get(pair).predicate += `, ${namer.short(t.predicate.value)}`;
-    else byPair.set(pair, { source, target, predicate: namer.short(t.predicate.value) });
-  }
+    const read = marked(i);
+    const predicate = namer.short(t.predicate.value) + (read ? ` (${strings.reading_badge})` : "");
+    if (byPair.has(pair)) {
+      byPair.get(pair).predicate += `, ${predicate}`;
+      byPair.get(pair).read ||= read;
+    } else {
+      byPair.set(pair, { source, target, predicate, read });
+    }
+  });
   const edges = [...byPair.values()];
   if (edges.length === 0) return null;
   const list = [...nodes.values()].slice(0, 150);
@@ -94,10 +102,10 @@ export function graphView(triples, namer, strings) {
     if (edge.source.index >= 150 || edge.target.index >= 150) continue;
     const { x: x1, y: y1 } = edge.source, { x: x2, y: y2 } = edge.target;
     svg.append(svgEl("line", { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1),
-      class: "edge", "marker-end": "url(#arrow)" }, svgEl("title", {}, edge.predicate)));
+      class: edge.read ? "edge reading-in" : "edge", "marker-end": "url(#arrow)" }, svgEl("title", {}, edge.predicate)));
     if (showPredicates) {
       svg.append(svgEl("text", { x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2 - 3).toFixed(1),
-        "text-anchor": "middle", class: "edge-label" }, edge.predicate));
+        "text-anchor": "middle", class: edge.read ? "edge-label reading-in" : "edge-label" }, edge.predicate));
     }
   }
   for (const node of list) {

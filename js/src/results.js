@@ -97,8 +97,13 @@ export class Namer {
 
 // A results table whose column headings sort it (numbers as numbers, text as the page's
 // language orders it; a second click reverses), as Datasette and YASGUI tables do.
-export function table(names, rows, cell) {
-  const body = el("tbody", {}, ...rows.map((row) => el("tr", {}, ...row.map((c) => el("td", {}, cell(c))))));
+// `mark(i)`: a node (a badge) that marks row i in its first cell, or null.
+export function table(names, rows, cell, mark = () => null) {
+  const body = el("tbody", {}, ...rows.map((row, i) => {
+    const badge = mark(i);
+    const cells = row.map((c, column) => el("td", {}, cell(c), ...(badge && column === 0 ? [" ", badge] : [])));
+    return el("tr", badge ? { class: "reading-in" } : {}, ...cells);
+  }));
   const keys = rows.map((row, i) => ({ row: body.children[i], terms: row }));
   const headings = names.map((name, column) => {
     const button = el("button", { type: "button", class: "sort" }, name);
@@ -113,7 +118,7 @@ export function table(names, rows, cell) {
         const [x, y] = [value(a), value(b)];
         if (!x || !y) return (!x) - (!y);  // unbound last
         const order = numeric ? Number(x.value) - Number(y.value)
-          : a.row.children[column].textContent.localeCompare(b.row.children[column].textContent, document.documentElement.lang);
+          : a.row.children[column].firstChild.textContent.localeCompare(b.row.children[column].firstChild.textContent, document.documentElement.lang);
         return ascending ? order : -order;
       });
       body.append(...keys.map((k) => k.row));

@@ -289,8 +289,8 @@ def _prepare(settings: dict[str, Any], store_dir: Path) -> None:
 @click.option("--allow-unconfined", is_flag=True, default=None,
               help="Serve even where query workers cannot be cut off from the network.")
 @click.option("--result-cache-mb", type=click.IntRange(min=0), default=None, metavar="MB",
-              help="Megabytes of SPARQL answers kept for reuse until the next build, shared "
-                   "by the server's processes (default 64; 0: none).")
+              help="Megabytes of SPARQL answers and documents kept for reuse until the next "
+                   "build, shared by the server's processes (default 64; 0: none).")
 @click.pass_obj
 def serve(settings: dict[str, Any], host: str | None, port: int | None, workers: int | None,
           base_url: str | None, store_dir: Path | None, endpoint: str | None,

@@ -73,7 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most memory (MiB) one query worker may use; a query needing more is stopped with "
             "503 (default 0: the machine's memory shared among all query workers)."),
     Setting("result_cache_mb", 64,
-            "Megabytes of SPARQL answers kept for reuse, shared by the server's processes, "
+            "Megabytes of SPARQL answers and documents (pages, RDF documents) kept for reuse, "
+            "shared by the server's processes, "
             "until the next build (0: no cache; always off with an external endpoint)."),
     Setting("runtime_dir", None,
             "Directory for state the server processes share (made by `govkg serve`)."),

@@ -19,7 +19,8 @@ Measured on this machine (2 shared cores, load 9-12, CPU time of the process, Py
 lark 1.3.1): the 26 example queries parse in 27-473 µs (median 276; README example 1, 343
 characters, 412 µs, where ``sparql_text`` reads its keywords in 66 µs); ``ASK {}`` 30 µs.
 The issue's crafted texts at 24 and 48 KB: 49 and 97 ms (``true-true-…``), 56 and 114 ms
-(``1+1+…``), 1 ms (``BIND("\\"…``); at the 1 MB body limit ``1+1+…`` takes 2.8 s. So the
+(``1+1+…``), 1 ms (``BIND("\\"…``); at the 1 MB body limit ``1+1+…`` would take 2.8 s, so
+a parse stops after ``PARSE_CPU_SECONDS`` of its thread's CPU and the query is refused. The
 parse runs only where it can change the answer: a text in which the word "service" does not
 occur has no SERVICE however it is read (``refused_services``), which spares most queries
 the cost, and answers are kept per text (as ``sparql_text.keywords`` keeps its words), so a
@@ -28,6 +29,7 @@ on a quiet machine, up to 1.9 s under that load), when the app is made.
 """
 
 import re
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -89,6 +91,10 @@ _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 _BASE_CHAR = re.compile(f"[{_BASE}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SERVICE_WORD = re.compile("service", re.IGNORECASE)  # Unicode case: more, never fewer
+# The most CPU one parse may take in the web process: about 400 KB of the densest text
+# (``1+1+…``, 2.8 s at 1 MB); a text that needs more is refused, not half read.
+PARSE_CPU_SECONDS = 1.0
+CLOCK_EVERY = 1024  # tokens between looks at the clock
 
 
 class SparqlLexer(Lexer):
@@ -122,6 +128,7 @@ class _Reading:
 
     def tokens(self) -> Iterator[Token]:
         text, position, length = self.text, 0, len(self.text)
+        count, deadline = 0, time.thread_time() + PARSE_CPU_SECONDS
         while True:
             while position < length and text[position] in " \t\r\n#":
                 pattern = _COMMENT if text[position] == "#" else _WS
@@ -129,6 +136,11 @@ class _Reading:
             if position >= length:
                 return
             kind, end = self.token_at(position)
+            count += 1
+            if count % CLOCK_EVERY == 0 and time.thread_time() > deadline:
+                raise QueryError(f"The query is too long to check for SERVICE (reading it "
+                                 f"stopped after {PARSE_CPU_SECONDS:g} s, at character "
+                                 f"{position + 1}); send a shorter one.")
             if kind in _OPENING:
                 self.depth += 1
                 if self.depth > MAX_NESTING:

@@ -11,7 +11,8 @@ the client asks for ``profile="http://www.w3.org/ns/json-ld#expanded"``. A quad 
 (asserted, inferred, ontology …), and repeats the statements in its default graph, so that a
 client reading only the default graph (Comunica, the SPARQL default of most stores) sees
 the same description as in Turtle. Every RDF document may be cached for ``max-age`` seconds
-and revalidated by its ETag: it changes only with the build.
+and revalidated by its ETag: it changes only with the build. Documents are kept for reuse
+and their conditional GETs answered from the key (``govkg.web.page_cache``).
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +22,7 @@ from pyoxigraph import DefaultGraph, Quad, RdfFormat
 from werkzeug.exceptions import NotFound
 
 from govkg.formats import Format, formats_of, serialise_quads
+from govkg.web import page_cache
 from govkg.web.negotiation import HTML, JSON_LD_PROFILES, jsonld_profile, pick
 
 RDF_FORMATS = formats_of("graph", "dataset")
@@ -68,25 +70,44 @@ def find_by_extension(formats: Sequence[Format], ext: str) -> Format | None:
     return next((f for f in formats if f.extension == ext), None)
 
 
+def representation(path: str, ext: str | None, formats: Sequence[Format], html: bool,
+                   html_first: bool) -> tuple[Format | None, str]:
+    """The format ``ext`` names, or the one negotiated (None: HTML), and its extension."""
+    if ext is None:
+        fmt = pick(formats, html=html, html_first=html_first)
+        return fmt, "html" if fmt is None else fmt.extension
+    if ext == "html" and html:
+        return None, ext
+    fmt = find_by_extension(formats, ext)
+    if fmt is None:
+        raise NotFound(f"There is no .{ext} version of {path}.")
+    return fmt, ext
+
+
 def document(path: str, ext: str | None, *, quads: Callable[[], Iterable[Quad]],
              html: Callable[[], str] | None = None, formats: Sequence[Format] = RDF_FORMATS,
              html_first: bool = True, prefixes: dict[str, str] | None = None,
              about: str = "") -> Response:
-    """The document at ``path`` in the representation ``ext`` names, or the one negotiated."""
-    if ext is None:
-        fmt = pick(formats, html=html is not None, html_first=html_first)
-        chosen_ext = "html" if fmt is None else fmt.extension
-    elif ext == "html" and html is not None:
-        fmt, chosen_ext = None, ext
+    """The document at ``path`` in the representation ``ext`` names, or the one negotiated:
+    304 when the client holds it, else kept (``govkg.web.page_cache``) or made now."""
+    fmt, chosen_ext = representation(path, ext, formats, html is not None, html_first)
+    profile = jsonld_profile() if fmt is not None and fmt.oxigraph == RdfFormat.JSON_LD else ""
+    key = page_cache.key_of("html" if fmt is None else fmt.name, fmt is None, profile)
+    if key is not None and page_cache.not_modified(key):
+        response = Response(status=304, mimetype=HTML if fmt is None else fmt.media_type)
     else:
-        fmt, chosen_ext = find_by_extension(formats, ext), ext
-        if fmt is None:
-            raise NotFound(f"There is no .{ext} version of {path}.")
-    if fmt is None:
-        assert html is not None
-        response = Response(html(), mimetype=HTML)
-    else:
-        response = rdf_response(quads(), fmt, prefixes, about)
+        response = page_cache.kept(key) if key is not None else None
+        if response is None:
+            if fmt is None:
+                assert html is not None
+                response = Response(html(), mimetype=HTML)
+            else:
+                response = rdf_response(quads(), fmt, prefixes, about)
+            if key is not None:
+                page_cache.keep(key, response)
+    if key is not None:
+        response.headers["ETag"] = key.etag
+    if fmt is not None:
         response.headers["Cache-Control"] = CACHE_CONTROL  # pages vary with language too
     if ext is None:
         response.headers["Content-Location"] = request.script_root + f"{path}.{chosen_ext}"

@@ -20,6 +20,11 @@ counted in the same transaction as every insert; past the bound, the oldest entr
 first (insertion order: a hit writes nothing, so readers never take the write lock). An
 answer bigger than an eighth of the bound is not kept. Opening the cache drops the answers
 of every other build.
+
+The same file, under the same bound, keeps the server's documents (entity pages and their RDF
+documents, the ontology, VoID …: ``govkg.web.page_cache``), stored as answers of kind
+``document`` under a key of their own (``document_key``: a different first part, so no
+document key equals an answer key) whose ETags start with ``d``.
 """
 
 import hashlib
@@ -37,6 +42,8 @@ from govkg.sparql_text import keywords
 from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer, QueryJob
 
 FILE_NAME = "result-cache.sqlite"
+APP_EXTENSION = "govkg.result_cache"  # where a web app keeps its ResultCache (or None)
+DOCUMENT = "document"  # the kind of a kept document
 ENTRY_OVERHEAD_BYTES = 128  # what SQLite spends on a row and its index entry, about
 LARGEST_SHARE = 8  # an answer over max_bytes / LARGEST_SHARE is not kept
 BUSY_TIMEOUT_MS = 5000
@@ -55,10 +62,11 @@ INSERT OR IGNORE INTO held VALUES (1, 0);
 @dataclass(frozen=True)
 class CacheKey:
     digest: bytes  # what the entry is stored under
+    prefix: str = "r"  # the first letter of its tag: r for answers, d for documents
 
     @property
     def tag(self) -> str:
-        return "r" + self.digest[:12].hex()
+        return self.prefix + self.digest[:12].hex()
 
     @property
     def etag(self) -> str:
@@ -87,6 +95,12 @@ def cache_key(build: str, job: QueryJob) -> CacheKey:
     parts = [build, *(normalised(job.query) if f.name == "query" else getattr(job, f.name)
                       for f in fields(job))]
     return CacheKey(hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).digest())
+
+
+def document_key(build: str, parts: list[str]) -> CacheKey:
+    """The key of a document on ``build``: ``parts`` are everything its bytes depend on."""
+    text = json.dumps([DOCUMENT, build, *parts], ensure_ascii=False)
+    return CacheKey(hashlib.sha256(text.encode()).digest(), "d")
 
 
 class ResultCache:

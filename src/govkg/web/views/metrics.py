@@ -1,5 +1,7 @@
 """Prometheus metrics at ``/metrics``: requests, latency, query timeouts, rejections, and
-the result cache (lookups by outcome, whose ratio is the hit rate, and the bytes it holds).
+the result cache (lookups by outcome, whose ratio is the hit rate, and the bytes it holds,
+read from the cache at each scrape). The cache's documents are counted apart
+(``govkg_page_cache_lookups``, defined with them in ``govkg.web.page_cache``).
 
 ``govkg serve`` gives the server processes a shared directory (``PROMETHEUS_MULTIPROC_DIR``)
 before any of them imports ``prometheus_client``, so the numbers add up across workers;
@@ -10,7 +12,7 @@ import os
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -23,6 +25,7 @@ from prometheus_client import (
 from werkzeug.exceptions import HTTPException
 
 from govkg.web.security import request_seconds
+from govkg.web.serve.result_cache import APP_EXTENSION
 
 bp = Blueprint("metrics", __name__)
 
@@ -38,7 +41,8 @@ CACHE_LOOKUPS = Counter(
     "govkg_result_cache_lookups",
     "SPARQL answers asked of the result cache, by outcome: hit, miss, stored (a miss's answer "
     "kept), not-modified (a conditional GET answered 304 without a lookup).", ["outcome"])
-CACHE_BYTES = Gauge("govkg_result_cache_bytes", "Bytes of answers the result cache holds.",
+CACHE_BYTES = Gauge("govkg_result_cache_bytes",
+                    "Bytes of answers and documents the result cache holds.",
                     multiprocess_mode="mostrecent")
 METHODS = {"GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"}  # others: "other"
 REASONS_BY_STATUS = {413: "body-too-large", 414: "url-too-long", 406: "not-acceptable"}
@@ -88,6 +92,9 @@ def record(response: Response) -> Response:
 
 @bp.route("/metrics")
 def metrics() -> Response:
+    cache = current_app.extensions.get(APP_EXTENSION)
+    if cache is not None:
+        CACHE_BYTES.set(cache.held_bytes())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -16,7 +16,8 @@ JSON, ``"truncated": true``). Relative IRIs in a query resolve against the endpo
 a query body must be UTF-8. ``?graph=`` and ``?default`` without a query are the Graph
 Store Protocol's reads (``govkg.web.views.graph_store``). Answers are reused until the next
 build (``govkg.web.serve.result_cache``); a GET answer's weak ETag is derived from the same
-key, so a conditional GET is answered 304 before anything is looked up or run.
+key, so a conditional GET is answered 304 before anything is looked up or run. The query
+page showing a GET query's result is kept too (``govkg.web.page_cache``).
 A GET whose query string and Accept (and host and fetch metadata: ``SHAPE_PARTS``) passed
 every check before in this process skips the checks and the negotiation, whose outcome they
 alone decide (``KNOWN``): a hit then costs one lookup (a cached ASK's whole request, in
@@ -49,6 +50,7 @@ from pyoxigraph import (
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
+    HTTPException,
     NotAcceptable,
     ServiceUnavailable,
     TooManyRequests,
@@ -60,12 +62,20 @@ from govkg.formats import Format, formats_of
 from govkg.sparql_grammar import parser, refused_services
 from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.vocab import BASE
+from govkg.web import page_cache
 from govkg.web.display import Labeller
 from govkg.web.documents import CACHE_CONTROL, rdf_response
 from govkg.web.errors import as_http
 from govkg.web.examples import EXAMPLES
 from govkg.web.iris import public_url
 from govkg.web.negotiation import pick, wants_html
+from govkg.web.readings import (
+    REPORT_GRAPHS,
+    Unmarked,
+    resting_on_readings,
+    row_lines,
+    why_unmarkable,
+)
 from govkg.web.security import request_id
 from govkg.web.serve.query_pool import (
     PoolBusy,
@@ -77,6 +87,7 @@ from govkg.web.serve.query_pool import (
 )
 from govkg.web.serve.query_worker import PAGE, AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.serve.result_cache import (
+    APP_EXTENSION,
     LARGEST_SHARE,
     CacheKey,
     ResultCache,
@@ -108,7 +119,7 @@ RESULT_DOWNLOADS = (("CSV", "csv"), ("TSV", "tsv"), ("JSON", "json"), ("XML", "x
 GRAPH_DOWNLOADS = (("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld"),
                    ("RDF/XML", "rdfxml"))
 POOL = "govkg.query_pool"  # the app extension holding this process's QueryPool
-CACHE = "govkg.result_cache"  # the app extension holding the server's ResultCache (or None)
+CACHE = APP_EXTENSION  # the app extension holding the server's ResultCache (or None)
 TRUNCATED_HEADER = "X-Govkg-Truncated"
 RETRY_AFTER_SECONDS = 5
 # a streamed answer cut before a HEAD's headers went out: its status (else 503)
@@ -240,6 +251,11 @@ def endpoint() -> Response | str:
         unchanged = not_modified(key, fmt)
         if unchanged:
             return unchanged
+    page = page_cache.key_of("query-page", True) if (
+        fmt is None and form and key and request.method in ("GET", "HEAD")) else None
+    kept = page_cache.kept_answer(page) if page else None
+    if kept is not None:
+        return query_page_response(kept.body, kept)
     answer = run_user_query(protocol, fmt, key)
     if form is None and answer.status is AnswerStatus.OK:
         fmt = choose_format("CONSTRUCT" if answer.kind == "graph" else "SELECT")
@@ -253,13 +269,22 @@ def endpoint() -> Response | str:
     if answer.status is AnswerStatus.TOO_LARGE:
         raise refuse(as_http(answer.code, answer.message), "too-large")
     if fmt is None:
-        response = Response(query_page(protocol.query, **html_result(answer)),
-                            mimetype="text/html")
-        if answer.truncated:
-            response.headers[TRUNCATED_HEADER] = "true"
-            response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+        shown = html_result(answer, protocol)
+        response = query_page_response(query_page(protocol.query, **shown), answer)
+        # a page whose comparison failed (timed out, busy) is not kept: the next may mark
+        if page and shown.get("unmarked") is not Unmarked.FAILED:
+            page_cache.keep(page, response, answer.rows, answer.truncated)
         return response
     return answer_response(answer, etag)
+
+
+def query_page_response(page: str | bytes, answer: QueryAnswer) -> Response:
+    """The query page showing ``answer``, saying when the answer was cut."""
+    response = Response(page, mimetype="text/html")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["X-Govkg-Max-Rows"] = str(answer.rows)
+    return response
 
 
 def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
@@ -274,7 +299,7 @@ def answer_response(answer: QueryAnswer, etag: str | None) -> Response:
     response = Response(body, mimetype=answer.media_type)
     if etag:
         response.headers["ETag"] = etag
-    if request.method == "GET":  # the data change only with the build
+    if request.method in ("GET", "HEAD"):  # the data change only with the build
         response.headers["Cache-Control"] = CACHE_CONTROL
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
@@ -322,12 +347,14 @@ def known_answer(fmt: Format, key: CacheKey) -> Response | None:
 
 
 def not_modified(key: CacheKey, fmt: Format) -> Response | None:
-    """304 when the client already holds this answer (its ETag, sent in If-None-Match)."""
+    """304 when the client already holds this answer (its ETag, sent in If-None-Match), with
+    the headers its 200 would carry (RFC 9110 §15.4.5)."""
     if "HTTP_IF_NONE_MATCH" not in request.environ \
             or not request.if_none_match.contains_weak(key.tag):
         return None
     count_cache("not-modified")
-    return Response(status=304, headers={"ETag": key.etag}, mimetype=fmt.media_type)
+    return Response(status=304, headers={"ETag": key.etag, "Cache-Control": CACHE_CONTROL},
+                    mimetype=fmt.media_type)
 
 
 def choose_format(form: str) -> Format | None:
@@ -460,32 +487,70 @@ def description_or_form() -> Response | str:
 def query_page(query: str, **context) -> str:
     """The query page: the editor holding ``query``, the examples, and any result or error."""
     return render_template("sparql.html", title="SPARQL", query=query, examples=EXAMPLES,
-                           base_iri=BASE, **context)
+                           base_iri=BASE, report_graphs=REPORT_GRAPHS, **context)
 
 
-def html_result(answer: QueryAnswer) -> dict:
-    """What the query page shows: a table of solutions or triples, or a yes/no."""
+def html_result(answer: QueryAnswer, protocol: ProtocolRequest) -> dict:
+    """What the query page shows: a table of solutions or triples, or a yes/no, with the
+    results that rest on a reading-in marked (``govkg.web.readings``)."""
     labeller = Labeller(current_site().store)
     if answer.kind == "boolean":
-        return {"boolean": answer.body == b"true", "downloads": RESULT_DOWNLOADS[2:]}
-    body = answer.body
-    if len(body) > MAX_HTML_BYTES:  # whole lines only: TSV and N-Triples have one row each
-        body = body[:body.rfind(b"\n", 0, MAX_HTML_BYTES) + 1]
+        found = answer.body == b"true"
+        marked, unmarked = compare_with_report(protocol, answer, 1)
+        return {"boolean": found, "boolean_marked": bool(marked and marked[0]),
+                "unmarked": unmarked, "downloads": RESULT_DOWNLOADS[2:]}
 
     def show(term: object) -> object:
         if isinstance(term, Literal) and len(term.value) > MAX_HTML_VALUE_CHARS:
             term = Literal(term.value[:MAX_HTML_VALUE_CHARS] + " …")
         return labeller.show(term)
 
+    names, terms = page_rows(answer)
+    marked, unmarked = compare_with_report(protocol, answer, len(terms))
+    rows = [[show(t) for t in row] for row in terms]
+    return {"names": names, "rows": rows, "marked": marked or [False] * len(rows),
+            "unmarked": unmarked if rows else None, "total": answer.rows,
+            "truncated": answer.truncated,
+            "downloads": RESULT_DOWNLOADS if answer.kind == "results" else GRAPH_DOWNLOADS}
+
+
+def page_rows(answer: QueryAnswer) -> tuple[list[str], list[list[object]]]:
+    """The column names and the terms of the rows the page shows (at most ``MAX_HTML_ROWS``,
+    read from at most ``MAX_HTML_BYTES`` of the answer)."""
+    body = answer.body
+    if len(body) > MAX_HTML_BYTES:  # whole lines only: TSV and N-Triples have one row each
+        body = body[:body.rfind(b"\n", 0, MAX_HTML_BYTES) + 1]
     if answer.kind == "results":
         solutions = parse_query_results(body, format=QueryResultsFormat.TSV)
         names = [v.value for v in solutions.variables]
-        rows = [[show(row[n]) for n in names] for row in islice(solutions, MAX_HTML_ROWS)]
-        downloads = RESULT_DOWNLOADS
-    else:
-        names = ["subject", "predicate", "object"]
-        rows = [[show(t.subject), show(t.predicate), show(t.object)]
-                for t in islice(parse(body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)]
-        downloads = GRAPH_DOWNLOADS
-    return {"names": names, "rows": rows, "total": answer.rows, "truncated": answer.truncated,
-            "downloads": downloads}
+        return names, [[row[n] for n in names] for row in islice(solutions, MAX_HTML_ROWS)]
+    triples = islice(parse(body, format=RdfFormat.N_TRIPLES), MAX_HTML_ROWS)
+    return (["subject", "predicate", "object"],
+            [[t.subject, t.predicate, t.object] for t in triples])
+
+
+def compare_with_report(protocol: ProtocolRequest, answer: QueryAnswer,
+                        shown: int) -> tuple[list[bool] | None, Unmarked | None]:
+    """Which of the first ``shown`` results rest on a reading-in: the same query run again
+    over the report's own graphs, under the same limits. None and the reason when that
+    comparison is not a fair one or has no answer."""
+    assert protocol.query is not None
+    unmarkable = Unmarked.TRUNCATED if answer.truncated \
+        else why_unmarkable(protocol.query, protocol.default_graphs)
+    if unmarkable or not shown:
+        return None, unmarkable
+    report_only = ProtocolRequest(protocol.query, None, list(REPORT_GRAPHS), list(REPORT_GRAPHS))
+    spent = {name: g.pop(name) for name in ("query_seconds", "engine_seconds") if name in g}
+    try:
+        other = run_user_query(report_only, None, answer_key(report_only, None))
+    except HTTPException:  # timed out, busy …: shown unmarked, and the page says so
+        return None, Unmarked.FAILED
+    finally:  # Server-Timing tells the time of both queries
+        for name, before in spent.items():
+            setattr(g, name, before + g.get(name, 0.0))
+    if other.status is not AnswerStatus.OK or other.kind != answer.kind:
+        return None, Unmarked.FAILED
+    if other.truncated:
+        return None, Unmarked.TRUNCATED
+    shown_rows = row_lines(answer.body, answer.kind)[:shown]
+    return resting_on_readings(shown_rows, row_lines(other.body, other.kind)), None
