@@ -33,8 +33,11 @@ def client(app):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory, "--workers", "2")
+def live_server(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+                ) -> Iterator[LiveServer]:
+    """``govkg serve`` on the session's cache: what one start builds (graphs, dumps, the
+    SHACL report, the search index) every later start and the in-process app reuse."""
+    server = start_server(tmp_path_factory, "--workers", "2", cache=cache_dir)
     yield server
     stop_server(server)
 

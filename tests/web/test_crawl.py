@@ -2,7 +2,8 @@
 every internal link: none is broken, every entity is reached, every page type is reached,
 and every #anchor a page links to exists on the target page."""
 
-from collections import deque
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -28,34 +29,61 @@ SEEDS = ("/", "/search?q=%E6%94%BF%E5%8A%A1", "/search?q=yss")  # 政务
 PAGE_TYPES = ("/search", "/timeline", "/timeline?province=guangdong", "/compare", "/figures")
 
 
+CRAWLERS = 4  # requests at once: the server's two workers and the link parsing overlap
+
+
+def fetch(session: requests.Session, url: str) -> tuple[requests.Response, LinkParser | None]:
+    """``url`` as a first visit sees it: no cookie from an earlier page, so a page is read in
+    the default language, and a language switch (``/lang/…?next=…``) reads its target page in
+    the language it chose (the cookie it sets lives through its own redirect only)."""
+    session.cookies.clear()
+    response = session.get(url, timeout=60, headers={"Accept": "text/html"})
+    if not response.headers.get("Content-Type", "").startswith("text/html"):
+        return response, None
+    parser = LinkParser()
+    parser.feed(response.text)
+    return response, parser
+
+
 def crawl(base: str) -> tuple[dict[str, int], dict[str, set[str]], list[tuple[str, str]]]:
-    """Status of every internal URL, the ids on each HTML page, and (page, link) pairs."""
-    session = requests.Session()
+    """Status of every internal URL, the ids on each HTML page, and (page, link) pairs.
+
+    Each URL is fetched once, ``CRAWLERS`` at a time; a page read in two languages (itself,
+    and through a language switch) keeps only the ids both versions have."""
     status: dict[str, int] = {}
     ids: dict[str, set[str]] = {}
     anchors: list[tuple[str, str]] = []
-    queue = deque(base + seed for seed in SEEDS)
-    while queue:
-        url = queue.popleft()
-        if url in status:
-            continue
-        response = session.get(url, timeout=60, headers={"Accept": "text/html"})
-        status[url] = response.status_code
-        for hop in response.history:
-            status.setdefault(hop.url, hop.status_code)
-        if not response.headers.get("Content-Type", "").startswith("text/html"):
-            continue
-        parser = LinkParser()
-        parser.feed(response.text)
-        ids[response.url] = parser.ids
-        for href in parser.links:
-            target, fragment = urldefrag(urljoin(response.url, href))
-            if urlsplit(target).netloc != urlsplit(base).netloc:
-                continue
-            if fragment:
-                anchors.append((target, fragment))
-            if target not in status:
-                queue.append(target)
+    sessions = threading.local()
+
+    def visit(url: str) -> tuple[requests.Response, LinkParser | None]:
+        if not hasattr(sessions, "session"):
+            sessions.session = requests.Session()
+        return fetch(sessions.session, url)
+
+    with ThreadPoolExecutor(CRAWLERS) as pool:
+        queued = {base + seed for seed in SEEDS}
+        pending = {pool.submit(visit, url): url for url in queued}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                url = pending.pop(future)
+                response, parser = future.result()
+                status[url] = response.status_code
+                for hop in response.history:
+                    status.setdefault(hop.url, hop.status_code)
+                if parser is None:
+                    continue
+                ids[response.url] = (ids[response.url] & parser.ids if response.url in ids
+                                     else parser.ids)
+                for href in parser.links:
+                    target, fragment = urldefrag(urljoin(response.url, href))
+                    if urlsplit(target).netloc != urlsplit(base).netloc:
+                        continue
+                    if fragment:
+                        anchors.append((target, fragment))
+                    if target not in status and target not in queued:
+                        queued.add(target)
+                        pending[pool.submit(visit, target)] = target
     return status, ids, anchors
 
 

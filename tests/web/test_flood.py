@@ -25,14 +25,18 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # all of it, sorted
 JSON = "application/sparql-results+json"
 FLOODERS = 8
-WARM_UP_SECONDS = 3.0  # the flooders' first queries time out (2 s): then they are known
+KNOWN_WITHIN_SECONDS = 120  # every flooder's first query has ended (timed out) by then
 MEASURE_SECONDS = 4.0
+SAMPLES = 60  # at least, of each kind: the p95 is then the fourth slowest, not the slowest
+MEASURE_LIMIT_SECONDS = 60  # then the p95 of what was measured decides
 GOAL_SECONDS = 1.0
 
 
 @pytest.fixture(scope="module")
 def proxied_server(tmp_path_factory, cache_dir) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory, "--workers", "2", "--query-workers", "4",
+    """Two query workers per web process (the default): eight flooders are twice as many
+    as the server's four, so without lanes another client's query waits behind theirs."""
+    server = start_server(tmp_path_factory, "--workers", "2", "--query-workers", "2",
                           "--query-timeout", "2",
                           "--trusted-proxy", "127.0.0.1", cache=cache_dir)
     yield server
@@ -50,31 +54,45 @@ def p95(times: list[float]) -> float:
 
 
 def test_ask_and_pages_stay_quick_under_a_flood_of_heavy_queries(proxied_server):
+    """The flood runs until the measuring ends; measuring starts once every flooder's first
+    query has ended (it ran past a second and timed out: the flooder is known heavy), not
+    after a fixed time, which a loaded machine can outrun."""
     session = requests.Session()
     assert session.get(proxied_server.url + "/", timeout=60).status_code == 200  # rendered once
-    stop = time.monotonic() + WARM_UP_SECONDS + MEASURE_SECONDS
+    done = threading.Event()
+    answered = [threading.Event() for _ in range(FLOODERS)]
     answers: Counter[int] = Counter()
 
     def flood(number: int) -> None:
         session = requests.Session()
-        while time.monotonic() < stop:
+        while not done.is_set():
             answers[ask(proxied_server, session, f"10.0.0.{number}", ENDLESS).status_code] += 1
+            answered[number].set()
 
     flooders = [threading.Thread(target=flood, args=(n,)) for n in range(FLOODERS)]
     for thread in flooders:
         thread.start()
-    time.sleep(WARM_UP_SECONDS)
     times: dict[str, list[float]] = {"ask": [], "home": []}
-    while time.monotonic() < stop:
-        for name, send in (("ask", lambda: ask(proxied_server, session, "192.0.2.1",
-                                               "ASK {}")),
-                           ("home", lambda: session.get(proxied_server.url + "/", timeout=60,
-                                                        headers={"X-Forwarded-For": "192.0.2.1"}))):
-            started = time.monotonic()
-            assert send().status_code == 200
-            times[name].append(time.monotonic() - started)
-    for thread in flooders:
-        thread.join()
+    try:
+        for number, event in enumerate(answered):
+            assert event.wait(KNOWN_WITHIN_SECONDS), f"flooder {number} got no answer"
+        started = time.monotonic()
+        while (time.monotonic() < started + MEASURE_SECONDS
+               or min(map(len, times.values())) < SAMPLES) \
+                and time.monotonic() < started + MEASURE_LIMIT_SECONDS:
+            asked = f"ASK {{ BIND({len(times['ask'])} AS ?n) }}"  # new: no kept answer
+            for name, send in (("ask", lambda asked=asked: ask(proxied_server, session,
+                                                               "192.0.2.1", asked)),
+                               ("home", lambda: session.get(
+                                   proxied_server.url + "/", timeout=60,
+                                   headers={"X-Forwarded-For": "192.0.2.1"}))):
+                sent = time.monotonic()
+                assert send().status_code == 200
+                times[name].append(time.monotonic() - sent)
+    finally:
+        done.set()
+        for thread in flooders:
+            thread.join()
     assert p95(times["ask"]) < GOAL_SECONDS, times["ask"]
     assert p95(times["home"]) < GOAL_SECONDS, times["home"]
     # the flood was answered, never dropped: timeouts and refusals, each with its status
