@@ -72,8 +72,10 @@ def described(term: Term, index: TermIndex, language: str, metas: dict[str, str]
     label = term.label(language)
     other = term.labels.get("en" if language == "zh" else "zh")
     type_term = index.by_iri.get(term.type) if term.type else None
-    type_label = (type_term.label(language) if type_term else None) or (
-        (metas[term.type], language) if term.type in metas else None)
+    # the kinds of class and property by the editor's own names, which tell OWL from RDFS
+    # (the store labels owl:Class and rdfs:Class both 类); other types by their label
+    type_label = ((metas[term.type], language) if term.type in metas else None) or (
+        type_term.label(language) if type_term else None)
     return {"iri": term.iri, "name": term.name,
             "label": label[0] if label else None, "label_lang": label[1] if label else None,
             "other": other if label and label[1] == language else None,
