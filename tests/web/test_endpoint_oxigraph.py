@@ -98,7 +98,14 @@ def test_same_page_as_embedded(oxigraph_client, embedded_client, path):
     expected, served = embedded_client.get(path, headers=headers), \
         oxigraph_client.get(path, headers=headers)
     assert served.status_code == expected.status_code
-    assert page_text(served) == page_text(expected)
+    assert without_dump_bytes(page_text(served)) == without_dump_bytes(page_text(expected))
+
+
+def without_dump_bytes(text: str) -> str:
+    """A page with the byte sizes of its dumps blanked: dumps written from another store hold
+    the same statements (the triples column still compares) in other bytes."""
+    return re.sub(r'<td class="number">[\d,]+</td>(<td class="number">[\d,]+</td></tr>)',
+                  r"<td>bytes</td>\1", text)
 
 
 def anchors_and_headings(html: str) -> list[str]:
