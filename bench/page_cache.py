@@ -28,7 +28,6 @@ import argparse
 import json
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -36,7 +35,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from harness import BIN, NotRun, Server, free_port, http_get, start_server, which
+from harness import BIN, Server, free_port, http_get, start_server
+from throughput import wrk as throughput_wrk
 
 ENTITY = "/id/platform/yueshengshi.html"
 DOCUMENT = "/id/platform/yueshengshi.ttl"
@@ -100,29 +100,10 @@ end
 
 def wrk(server: Server, path: str, headers: dict[str, str], seconds: int,
         workload: str, number: int, script: Path | None = None) -> Run:
-    found = Run(server.name, workload, number)
-    try:
-        program = which("wrk")
-    except NotRun as why:
-        found.not_run = str(why)
-        return found
-    command = [program, "-t2", "-c8", f"-d{seconds}s"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    if script:
-        command += ["-s", str(script)]
-    cpu_before = server.cpu_seconds()
-    out = subprocess.run([*command, server.url + path], capture_output=True, text=True,
-                         timeout=seconds + 60, check=True).stdout
-    cpu = server.cpu_seconds() - cpu_before
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    found.requests_per_second = float(rate.group(1)) if rate else None
-    found.non_2xx_3xx = int(bad.group(1)) if bad else 0
-    if total and int(total.group(1)):
-        found.cpu_ms_per_request = 1000 * cpu / int(total.group(1))
-    return found
+    """One ``wrk`` run (``throughput.wrk``), as this benchmark's table reads it."""
+    done = throughput_wrk(server, path, seconds, workload, number, script, headers)
+    return Run(server.name, workload, number, done.requests_per_second,
+               done.cpu_ms_per_request, done.non_2xx or 0, done.not_run)
 
 
 def workloads(server: Server, script: Path) -> list[tuple[str, str, dict[str, str], Path | None]]:

@@ -110,7 +110,10 @@ end
 
 
 def wrk(server: Server, path: str, seconds: int, workload: str, number: int,
-        script: Path | None = None) -> Throughput:
+        script: Path | None = None, headers: dict[str, str] | None = None) -> Throughput:
+    """``wrk -t2 -c8`` on one URL (or a Lua script's), with the server's CPU per request.
+
+    ``headers`` default to asking for SPARQL JSON results."""
     found = Throughput(server.name, workload, number)
     try:
         program = which("wrk")
@@ -121,7 +124,9 @@ def wrk(server: Server, path: str, seconds: int, workload: str, number: int,
         found.not_run = f"the server had exited ({server.process.returncode})"
         return found
     cpu_before = server.cpu_seconds()
-    command = [program, "-t2", "-c8", f"-d{seconds}s", "-H", f"Accept: {JSON_RESULTS}"]
+    command = [program, "-t2", "-c8", f"-d{seconds}s"]
+    for name, value in (headers if headers is not None else {"Accept": JSON_RESULTS}).items():
+        command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", str(script)]
     out = subprocess.run([*command, server.url + path], capture_output=True, text=True,
