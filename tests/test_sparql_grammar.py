@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
+from govkg import sparql_grammar
 from govkg.errors import QueryError
 from govkg.sparql_grammar import (
     PARSE_CPU_SECONDS,
@@ -192,3 +193,17 @@ def test_a_text_too_long_to_check_in_time_is_refused_in_bounded_time():
     with pytest.raises(QueryError, match="too long to check for SERVICE"):
         refused_services(text, [])
     assert time.thread_time() - started < PARSE_CPU_SECONDS + 0.5
+
+
+def test_the_parser_s_tables_are_kept_and_read_back(tmp_path, monkeypatch) -> None:
+    attack = r"PREFIX e: <http://e/> SELECT * { BIND(e:a\# AS ?x) SERVICE <http://x/> {} }"
+    monkeypatch.setattr(sparql_grammar, "_parser", None)
+    built = sparql_grammar.load_parser(tmp_path)
+    (kept,) = tmp_path.glob("sparql-parser-*.lark")
+    monkeypatch.setattr(sparql_grammar, "_parser", None)
+    read = sparql_grammar.load_parser(tmp_path)
+    assert read is not built and read.parse(attack) == built.parse(attack)
+    kept.write_bytes(b"not a parser")  # damaged: built and written again
+    monkeypatch.setattr(sparql_grammar, "_parser", None)
+    assert sparql_grammar.load_parser(tmp_path).parse(attack) == built.parse(attack)
+    assert kept.stat().st_size > 1000

@@ -1,5 +1,6 @@
 """What is built once per build, before the server forks: the dumps, the search index, the
-whole-store figures and the SHACL report of the data as served.
+whole-store figures and the SHACL report of the data as served (and, once for every build,
+the SPARQL parser's tables).
 
 Everything lands in the cache directory under names that carry the build id
 (``govkg.builds``), so a changed source file means a new build and an unchanged one means
@@ -17,6 +18,7 @@ from govkg.facts import Facts, compute_facts
 from govkg.files import write_atomically
 from govkg.query import StoreLike
 from govkg.search import open_index
+from govkg.sparql_grammar import load_parser
 from govkg.validate import Violation, validate_store
 
 
@@ -64,14 +66,15 @@ def cached_validation(settings: dict[str, Any], store: StoreLike,
 
 
 def prepare(settings: dict[str, Any], store: StoreLike) -> str:
-    """Build the dumps, the search index, the whole-store figures and the SHACL report now,
-    unless they are cached.
+    """Build the dumps, the search index, the whole-store figures, the SHACL report and the
+    SPARQL parser's tables now, unless they are cached.
 
     The server's master does this before forking; ``govkg load`` and ``govkg reason`` do it
     for the store they made, so that its first start finds everything built.
     """
     build = prepare_data(settings, store)
     cached_validation(settings, store, build)
+    load_parser(Path(settings["cache_dir"]))
     return build
 
 

@@ -59,7 +59,7 @@ from werkzeug.exceptions import (
 
 from govkg.errors import QueryError
 from govkg.formats import Format, formats_of
-from govkg.sparql_grammar import parser, refused_services
+from govkg.sparql_grammar import load_parser, refused_services
 from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.vocab import BASE
 from govkg.web import page_cache
@@ -199,8 +199,9 @@ def open_result_cache(state: BlueprintSetupState) -> None:
 
 @bp.record_once
 def build_query_parser(state: BlueprintSetupState) -> None:
-    """Build the grammar's parser with the app (once per process), not on the first query."""
-    parser()
+    """Make the grammar's parser with the app (once per process), not on the first query:
+    its tables read from the cache directory, where the first process to boot keeps them."""
+    load_parser(state.app.extensions["govkg"].cache_dir)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
