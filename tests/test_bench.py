@@ -23,6 +23,7 @@ QUERIES = ("count", "group-by-type", "exact label", "CONTAINS label", "two-hop j
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone  # wrk at full load on every server
 def test_endpoint_benchmark_runs_quick(tmp_path: Path, cache_dir: Path) -> None:
     if shutil.which("wrk") is None and not IN_CI:
         pytest.skip("wrk is not installed (Debian package wrk)")

@@ -19,6 +19,7 @@ WORKLOADS = ("entity page", "entity pages", "document", "revalidation", "query p
 
 @pytest.mark.server
 @pytest.mark.slow
+@pytest.mark.alone  # no errors under wrk's load: the machine to itself
 def test_page_benchmark_runs_quick(tmp_path: Path, cache_dir: Path) -> None:
     if shutil.which("wrk") is None and not IN_CI:
         pytest.skip("wrk is not installed (Debian package wrk)")

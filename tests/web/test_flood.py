@@ -19,7 +19,7 @@ from govkg.web.serve.client_slots import ClientSlots
 from govkg.web.serve.query_pool import QueryPool, WorkerDied
 from govkg.web.serve.query_worker import QueryJob
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.alone]  # latency under a flood
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # all of it, sorted

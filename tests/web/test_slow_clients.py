@@ -64,6 +64,7 @@ def exchange(server, data: bytes) -> bytes:
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
     b"Content-Length: 100\r\n\r\nASK",  # a body still coming
 ], ids=["idle", "slow-head", "slow-body"])
+@pytest.mark.alone  # another client's page within a second
 def test_slow_connections_do_not_delay_another_clients_page(strict_server, opening):
     with connections(strict_server, SLOW_CONNECTIONS, opening):
         for path in ("/robots.txt", "/", "/sparql?query=ASK%7B%7D"):
