@@ -37,14 +37,21 @@ def test_the_query_page_cuts_at_10000_rows_by_default(client):
     assert len(json.loads(whole.data)["results"]["bindings"]) > 10_000
 
 
-@pytest.mark.slow
-def test_queries_are_stopped_at_30_s_by_default(client):
+def test_queries_are_stopped_at_30_s_by_default(app, client, monkeypatch):
+    """The limit a query runs under is read, per query, from the site's settings, where an
+    app made without one holds the documented 30 s; one real query stopped at a shorter
+    limit put there proves the query is run under what is read (a limit fixed elsewhere,
+    or none, fails it). Waiting out the full 30 s proved nothing more, at 30 s of a core."""
+    site = app.extensions["govkg"]
+    assert site.settings["query_timeout"] == 30
+    monkeypatch.setitem(site.settings, "query_timeout", 1)
     started = time.monotonic()
     response = client.get("/sparql", query_string={"query": ENDLESS},
                           headers={"Accept": "application/sparql-results+json"})
+    elapsed = time.monotonic() - started
     assert response.status_code == 503
-    assert "ran longer than the 30 s limit" in response.get_data(as_text=True)
-    assert time.monotonic() - started >= 30
+    assert "ran longer than the 1 s limit" in response.get_data(as_text=True)
+    assert 1 <= elapsed < 30, elapsed
 
 
 @pytest.mark.parametrize(("value", "media_type"), [
