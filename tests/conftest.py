@@ -48,6 +48,16 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = WORKERS
         if config.option.dist == "no":
             config.option.dist = "loadfile"
+            config.option.loadscopereorder = False  # the order below, not the most tests first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with ``slow`` tests first, those with ``alone`` tests last among them: with
+    whole files to a worker, the longest start early and the run does not end waiting for
+    one of them, and two ``alone`` files are not handed out at once."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    alone = {item.path for item in items if item.get_closest_marker("alone")}
+    items.sort(key=lambda item: (item.path not in slow, item.path in slow & alone))
 
 
 

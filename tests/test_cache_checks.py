@@ -40,6 +40,7 @@ def test_a_checksum_is_written_last_and_checked(tmp_path):
     assert not is_intact(path) and not path.exists() and not checksum_path(path).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["cut", "garbled"])
 def test_a_damaged_graphs_file_is_built_again(private_cache, damage):
     whole = quads(open_store(private_cache))

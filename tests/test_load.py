@@ -150,6 +150,7 @@ def test_unknown_extension_and_missing_file(tmp_path: Path, cache_dir: Path) -> 
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.slow
 def test_embedded_graphs_served_read_only(tmp_path: Path, cache_dir: Path, settings: dict,
                                           store: pyoxigraph.Store) -> None:
     path = tmp_path / "store"

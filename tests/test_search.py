@@ -296,6 +296,7 @@ def test_index_built_once(settings: dict, store, index: SearchIndex, monkeypatch
     assert again.path.stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_changed_sources_rebuild_the_index(source_copy: Path, tmp_path: Path) -> None:
     settings = load_settings({"cache_dir": str(tmp_path / "cache"), "root": str(source_copy)})
     first = open_index(settings)

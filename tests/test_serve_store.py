@@ -110,6 +110,7 @@ def test_load_builds_what_the_server_needs(loaded: dict[str, Path]) -> None:
     index.close()
 
 
+@pytest.mark.slow
 def test_serves_the_store_over_http_and_starts_without_building(loaded: dict[str, Path]) -> None:
     cache, store = loaded["cache"], loaded["store"]
     before = snapshot(cache)
@@ -142,6 +143,7 @@ def test_a_warm_start_of_the_embedded_data_builds_nothing(cache_dir: Path,
     assert snapshot(cache_dir) == before
 
 
+@pytest.mark.slow
 def test_reason_command_materialises_in_the_store(tmp_path: Path, settings: dict,
                                                   cache_dir: Path) -> None:
     store_dir = tmp_path / "store"
@@ -190,6 +192,7 @@ def test_reason_refuses_what_is_not_a_store(tmp_path: Path, cache_dir: Path) -> 
         reason_store(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_loaded_store_serves_data_that_passes_its_shapes(tmp_path: Path,
                                                            cache_dir: Path) -> None:
     """``govkg load`` keeps what Oxigraph makes of the literals; the dump and shapes served

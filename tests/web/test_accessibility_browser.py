@@ -29,6 +29,7 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_serious_accessibility_violations(browser, live_server, axe_source: str,

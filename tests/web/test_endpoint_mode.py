@@ -33,7 +33,7 @@ from govkg.web.app import create_app
 
 STARTUP_LIMIT_SECONDS = 120
 IN_CI = os.environ.get("CI") == "true"
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]  # Virtuoso's start and load
 
 
 @pytest.fixture(scope="session")

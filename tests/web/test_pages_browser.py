@@ -150,6 +150,7 @@ def test_phone_screen_has_no_horizontal_scrolling(browser, live_server) -> None:
         context.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_console_errors_on_any_page(page, live_server, lang: str) -> None:
     page.set_extra_http_headers({"Accept-Language": lang})

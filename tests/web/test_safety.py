@@ -109,6 +109,7 @@ def test_raw_bytes_in_the_request_line_and_headers_never_make_a_5xx(strict_serve
         assert status[9:10] != b"5", status
 
 
+@pytest.mark.slow
 def test_no_injected_script_runs_in_a_browser(strict_server, page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
