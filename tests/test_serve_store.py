@@ -18,7 +18,7 @@ import pyoxigraph
 import pytest
 import requests
 from pyoxigraph import NamedNode
-from testbed import run_govkg
+from testbed import cache_with_built_graphs, run_govkg
 
 from govkg.builds import build_id
 from govkg.bulkload import reason_store
@@ -85,13 +85,13 @@ def snapshot(directory: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def loaded(tmp_path_factory: pytest.TempPathFactory, settings: dict) -> dict[str, Path]:
     """A store of govkg's graphs plus 2,000 synthetic triples, made by ``govkg load``."""
     d = tmp_path_factory.mktemp("served")
     data = d / "synth.nq.gz"
     subprocess.run([sys.executable, str(SYNTH), "2000", "-o", str(data)], check=True,
                    capture_output=True)
-    cache = d / "cache"
+    cache = cache_with_built_graphs(settings, d / "cache")
     result = run_govkg("load", str(data), "--embedded", "--store", str(d / "store"),
                        cache_dir=cache)
     assert result.returncode == 0, result.stderr

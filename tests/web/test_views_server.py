@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from live import start_server, stop_server
+from testbed import cache_with_built_graphs
 
 from govkg.builds import build_id
 from govkg.prebuilt import prepare
@@ -63,9 +64,9 @@ def test_prepare_builds_the_index_and_workers_open_it_read_only(settings: dict, 
 
 @pytest.mark.server
 @pytest.mark.slow
-def test_search_on_a_persistent_store(tmp_path: Path,
-                                      tmp_path_factory: pytest.TempPathFactory) -> None:
-    cache, store_dir = tmp_path / "cache", tmp_path / "store"
+def test_search_on_a_persistent_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+                                      settings: dict) -> None:
+    cache, store_dir = cache_with_built_graphs(settings, tmp_path / "cache"), tmp_path / "store"
     env = {**os.environ, "GOVKG_CACHE_DIR": str(cache)}
     loaded = subprocess.run([sys.executable, "-m", "govkg", "load", "--embedded", "--store",
                              str(store_dir)], capture_output=True, text=True, env=env,
