@@ -5,6 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from testbed import cache_with_built_graphs
 
 from govkg import build, search
 from govkg.distributions import MANIFEST, build_distributions
@@ -42,7 +43,8 @@ def test_a_checksum_is_written_last_and_checked(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("damage", ["cut", "garbled"])
-def test_a_damaged_graphs_file_is_built_again(private_cache, damage):
+def test_a_damaged_graphs_file_is_built_again(private_cache, settings, damage):
+    cache_with_built_graphs(settings, Path(private_cache["cache_dir"]))  # whole, as built
     whole = quads(open_store(private_cache))
     path = graphs_file(private_cache)
     data = path.read_bytes()
