@@ -308,8 +308,8 @@ def measure_throughput(stack: ExitStack, logs: Path, dump: Path, workdir: Path,
         except NotRun as why:
             found.append(Throughput(name, not_run=str(why)))
     queries = workload_queries(dump)
-    scripts = {"cycle": lua_script(workdir / "cycle.lua", queries, fresh=False),
-               "distinct": lua_script(workdir / "distinct.lua", queries, fresh=True)}
+    # a distinct run's queries are new to the server in every round (``run``)
+    scripts = {"cycle": lua_script(workdir / "cycle.lua", queries, fresh=False)}
     runs_on = {"ask": list(servers), "cycle": [n for n in servers if "timeout" not in n],
                "distinct": ["govkg", "floor"]}
     for number in range(1, args.wrk_rounds + 1):
@@ -325,8 +325,10 @@ def measure_throughput(stack: ExitStack, logs: Path, dump: Path, workdir: Path,
                     found.append(wrk(server, path + "?query=" + quote(ASK, safe=""),
                                      args.wrk_seconds, workload, number))
                 else:
-                    found.append(wrk(server, path, args.wrk_seconds, workload, number,
-                                     scripts[workload]))
+                    script = scripts[workload] if workload == "cycle" else lua_script(
+                        workdir / f"distinct-{name}-{number}.lua", queries, fresh=True,
+                        run=number)
+                    found.append(wrk(server, path, args.wrk_seconds, workload, number, script))
     return found
 
 

@@ -78,9 +78,10 @@ def workload_queries(dump: Path) -> list[str]:
     return queries
 
 
-def lua_script(path: Path, queries: list[str], *, fresh: bool) -> Path:
+def lua_script(path: Path, queries: list[str], *, fresh: bool, run: int = 0) -> Path:
     """A wrk script sending ``queries`` in turn by GET to the URL's path; ``fresh`` adds a
-    ``VALUES ?nonce`` clause numbered per thread and request, so none ever repeats."""
+    ``VALUES ?nonce`` clause numbered per run, thread and request, so none ever repeats, not
+    even in a later run on the same server (give each its own ``run``)."""
     items = ",\n".join('"' + quote(q, safe="") + '"' for q in queries)
     nonce = quote(" VALUES ?nonce { ", safe="")
     path.write_text(f"""local queries = {{
@@ -100,7 +101,8 @@ function request()
   counter = counter + 1
   local query = queries[(counter + number * 7) % #queries + 1]
   if fresh then
-    query = query .. "{nonce}" .. (number * 1000000000 + counter) .. "%20%7D"
+    query = query .. "{nonce}" .. "{run}" .. string.format("%03d%09d", number, counter)
+      .. "%20%7D"
   end
   local client = "10.77." .. number .. "." .. (counter % {CLIENTS} + 1)
   return wrk.format("GET", wrk.path .. "?query=" .. query, {{["X-Forwarded-For"] = client}})

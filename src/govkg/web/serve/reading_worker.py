@@ -23,6 +23,7 @@ import errno
 import selectors
 import socket
 import time
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -30,6 +31,8 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from govkg.web.serve.query_pool import stop_all_queries
 from govkg.web.serve.refusals import HeaderAddingSocket, new_request_id, refusal_bytes
+from govkg.web.serve.replay import KeepingApp, Kept, ReplayBook, Sent, answer_bytes, request_key
+from govkg.web.serve.replay import timing as replay_timing
 from govkg.web.serve.request_reader import Refusal, RequestReader
 
 HEAD_SECONDS = 10.0  # from the request's first byte (or the connection) to its blank line
@@ -58,6 +61,14 @@ class ReadingThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.reading: dict[Any, Reading] = {}
         self.lingering: dict[Any, float] = {}  # refused connections: their closing time
+        self.replays = ReplayBook()
+        self.keeping: KeepingApp | None = None
+
+    def load_wsgi(self) -> None:
+        """The app, wrapped so that the answers it marks are kept for replay."""
+        super().load_wsgi()
+        self.keeping = KeepingApp(self.wsgi, self.replays)
+        self.wsgi = self.keeping
 
     def enqueue_req(self, conn: Any) -> None:
         """Read ``conn``'s next request in the event loop, then hand it to a thread."""
@@ -117,12 +128,64 @@ class ReadingThreadWorker(ThreadWorker):
         if isinstance(verdict, Refusal):
             self._refuse(conn, verdict)
             return
-        conn.govkg_request = reading.reader.request_bytes()
+        data = reading.reader.request_bytes()
+        conn.govkg_key = request_key(conn.client, data)
+        if conn.govkg_key is not None and self._may_replay():
+            kept = self.replays.get(conn.govkg_key)
+            if kept is not None:
+                self._replay(conn, kept)
+                return
+        conn.govkg_request = data
         super().enqueue_req(conn)
+
+    def _may_replay(self) -> bool:
+        """Whether an answer sent from the loop may keep its connection alive, as the app's
+        would (gunicorn closes it when stopping or holding too many idle ones)."""
+        return self.alive and bool(self.cfg.keepalive) \
+            and len(self.keepalived_conns) < self.max_keepalived
+
+    def _replay(self, conn: Any, kept: Kept) -> None:
+        """Send ``kept`` again (``govkg.web.serve.replay``), log and count it, and wait for the
+        connection's next request; what the socket does not take now, a thread sends."""
+        started = time.perf_counter()
+        request_id = new_request_id()
+        timing = replay_timing(time.perf_counter() - started)
+        data = answer_bytes(kept, request_id, timing)
+        try:
+            conn.sock.setblocking(False)  # a pipelined request may find it blocking
+            sent = conn.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self._close(conn)
+            return
+        if sent < len(data):
+            future = self.tpool.submit(self._send_rest, conn, data[sent:])
+            future.add_done_callback(
+                lambda done: self.method_queue.defer(self.finish_request, conn, done))
+        else:
+            conn.set_timeout()
+            self.keepalived_conns.append(conn)
+            self.poller.register(conn.sock, selectors.EVENT_READ,
+                                 partial(self.on_client_socket_readable, conn))
+        seconds = time.perf_counter() - started
+        kept.count(seconds)
+        self.log.access(Sent(kept, len(kept.body), request_id, timing), None, kept.environ,
+                        timedelta(seconds=seconds))
+
+    @staticmethod
+    def _send_rest(conn: Any, rest: bytes) -> bool:
+        """In a thread: the rest of an answer sent again; True keeps the connection."""
+        conn.init()  # the parser that ``finish_request`` reads, made if it is not yet
+        conn.sock.setblocking(True)
+        conn.sock.sendall(rest)
+        return True
 
     def handle(self, conn: Any) -> Any:
         """In a thread: give gunicorn's parser the request read by the loop, then serve it."""
         data = getattr(conn, "govkg_request", None)
+        if self.keeping is not None:
+            self.keeping.serving(getattr(conn, "govkg_key", None) if data is not None else None)
         if data is not None:
             conn.govkg_request = None
             conn.data_ready = True

@@ -9,6 +9,7 @@ without it (tests in one process) the process's own registry is shown.
 """
 
 import os
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -75,6 +76,22 @@ def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
     """The request counter and latency histogram of one kind of request (prometheus_client
     looks them up by their labels; remembered here, as the same few come again and again)."""
     return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route)
+
+
+@cache
+def replay_counter(route: str, method: str, status: int,
+                   outcome: str) -> Callable[[float], None]:
+    """What an answer sent again by the server worker (``govkg.web.serve.replay``) counts:
+    the request, its latency and the result-cache outcome, as the app's hooks would."""
+    requests, latency = _series(route, method, status)
+    lookups = _cache_series(outcome)
+
+    def count(seconds: float) -> None:
+        requests.inc()
+        latency.observe(seconds)
+        lookups.inc()
+
+    return count
 
 
 @bp.after_app_request
