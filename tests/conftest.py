@@ -60,7 +60,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: (item.path not in slow, item.path in slow & alone))
 
 
-
 def shared_dir(config: pytest.Config) -> Path | None:
     """The run's directory that every xdist worker sees (the parent of each worker's own
     temporary directory), or None without xdist."""
