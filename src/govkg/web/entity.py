@@ -300,8 +300,10 @@ def _types(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
            labeller: Labeller) -> list[Value]:
     types = [Value(labeller.show(o), inferred, evidence.get((p, o), Evidence()))
              for (p, o), inferred in facts.items() if p == RDF_TYPE]
+    # the IRI last: two terms may share a label (org:Organization, schema:Organization), and
+    # stores list them in different orders
     return sorted(types, key=lambda v: (v.inferred, not v.shown.iri.startswith(str(GK._NS)),
-                                        v.shown.text))
+                                        v.shown.text, v.shown.iri))
 
 
 def _properties(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
@@ -312,9 +314,11 @@ def _properties(facts: dict[tuple, bool], evidence: dict[tuple, Evidence],
             continue
         found = evidence.get((predicate, obj), Evidence())
         rows.setdefault(predicate, []).append(Value(labeller.show(obj), inferred, found))
-    table = [PropertyRow(labeller.show(p), sorted(v, key=lambda v: (v.inferred, v.shown.text)))
+    table = [PropertyRow(labeller.show(p), sorted(
+        v, key=lambda v: (v.inferred, v.shown.text, v.shown.iri, v.shown.raw)))
              for p, v in rows.items()]
-    return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text))
+    return sorted(table, key=lambda r: (all(v.inferred for v in r.values), r.predicate.text,
+                                        r.predicate.iri))
 
 
 def fold_inferred(rows: list[PropertyRow], citations: PropertyRow | None

@@ -86,6 +86,8 @@ class ReadingThreadWorker(ThreadWorker):
                 self.reading[conn] = reading
                 self.poller.register(conn.sock, selectors.EVENT_READ,
                                      partial(self._on_readable, conn))
+                # the head may be in already: a client waiting for ``100 Continue`` gets it now
+                self._judge(conn, reading, verdict)
                 return
         self._judge(conn, reading, verdict)
 
