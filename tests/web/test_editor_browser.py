@@ -325,6 +325,22 @@ def test_results_come_right_under_the_editor_and_into_view(browser, live_server,
         context.close()
 
 
+# Where an ordered list's number is drawn: by the baseline of its item's first line, which
+# a probe at the item's start shares; and the button's first line and its number of lines.
+NUMBER_PLACE = """button => {
+  const item = button.closest("li"), probe = document.createElement("span");
+  probe.textContent = "\\u200b";  // no width: the button stays on the same line
+  item.prepend(probe);
+  const range = document.createRange();
+  range.setStart(button.firstChild, 0);
+  range.setEnd(button.firstChild, 1);
+  const first = range.getBoundingClientRect(), at = probe.getBoundingClientRect();
+  probe.remove();
+  return {probe: at.bottom, first: first.bottom, line: first.height,
+          lines: Math.round(button.getBoundingClientRect().height / first.height)};
+}"""
+
+
 def test_results_sort_history_keeps_queries_and_code_runs_them(page, live_server) -> None:
     open_editor(page, live_server)
     text = ("SELECT ?figure ?value WHERE { ?figure a gk:Measurement ; gk:value ?value }"
@@ -342,6 +358,11 @@ def test_results_sort_history_keeps_queries_and_code_runs_them(page, live_server
     page.wait_for_selector(".query-editor " + EDITOR)
     recent = page.locator("#query-history li button").first
     assert recent.get_attribute("title") == text
+    # the list's number stands by the query's first line: a probe put where the number sits
+    # (the start of the item's first line) is on the button's first line, not its last
+    place = recent.evaluate(NUMBER_PLACE)
+    assert place["lines"] >= 2, place  # the query wraps, or the check proves nothing
+    assert abs(place["probe"] - place["first"]) < place["line"] / 2, place
     recent.click()
     page.locator("#results .summary").wait_for()
     assert editor_text(page) == text
