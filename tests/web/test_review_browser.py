@@ -3,7 +3,8 @@ languages and at both screen sizes: the comparison's figures read as numbers (10
 not 10000000); a policy's comment names the website it mentions, not its prefixed name; a
 link to Wikidata reads "Wikidata Q15175", not a raw IRI; on a wide screen the neighbourhood's
 names take a second line where there is room and never overlap one another; a policy is
-dated by its issue, not by its target year (the 2018–2020 plan issued in November 2018)."""
+dated by its issue, not by its target year (the 2018–2020 plan issued in November 2018); the
+header's search box shows its whole hint on a phone."""
 
 import re
 
@@ -91,3 +92,23 @@ def test_a_policy_is_dated_by_its_issue_not_its_target(sized_page, live_server, 
     row = sized_page.locator("table.members tr", has_text=plan)
     assert row.locator("td.date").inner_text() == issued
     shot(sized_page, f"province-{lang}-{SIZES[size][0]}")
+
+
+# The header search box's placeholder: its width in the box's font, and the room the box gives.
+PLACEHOLDER_ROOM = """input => {
+  const style = getComputedStyle(input), context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  return {text: input.placeholder, width: context.measureText(input.placeholder).width,
+          room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)};
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_header_search_box_shows_its_whole_hint(sized_page, live_server, lang: str,
+                                                    size: str) -> None:
+    sized_page.goto(live_server.url + "/")
+    place = sized_page.locator("#site-search").evaluate(PLACEHOLDER_ROOM)
+    assert place["text"] and place["width"] <= place["room"], place
+    assert sized_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(sized_page, f"header-{lang}-{SIZES[size][0]}")
