@@ -6,6 +6,7 @@ import http.client
 import re
 import socket
 import uuid
+from contextlib import closing
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -144,11 +145,8 @@ def test_a_repeated_request_is_sent_again_as_it_was(live_server: LiveServer) -> 
     requests_before = counter(live_server, "govkg_http_requests", SPARQL_200)
     hits_before = counter(live_server, "govkg_result_cache_lookups", 'outcome="hit"')
     path = ask_path()
-    conn = connection(live_server)
-    try:
+    with closing(connection(live_server)) as conn:
         first, second, third, fourth = (get(conn, path) for _ in range(4))
-    finally:
-        conn.close()
     assert [r.status for r in (first, second, third, fourth)] == [200] * 4
     assert "engine;dur" in first.getheader("Server-Timing")  # evaluated
     assert not replayed(second)  # the result cache's hit, through the app
@@ -168,8 +166,7 @@ def test_a_repeated_request_is_sent_again_as_it_was(live_server: LiveServer) -> 
 @pytest.mark.server
 def test_a_request_differing_in_one_header_takes_the_whole_way(live_server: LiveServer) -> None:
     path = ask_path()
-    conn = connection(live_server)
-    try:
+    with closing(connection(live_server)) as conn:
         for _ in range(3):
             get(conn, path)
         assert replayed(get(conn, path))
@@ -177,15 +174,12 @@ def test_a_request_differing_in_one_header_takes_the_whole_way(live_server: Live
         assert not replayed(other) and other.body.startswith(b"<?xml")
         assert not replayed(get(conn, path, {"X-Anything": "1"}))
         assert not replayed(get(conn, path + "&x=1"))
-    finally:
-        conn.close()
 
 
 @pytest.mark.server
 def test_a_conditional_get_is_sent_again_as_its_304(live_server: LiveServer) -> None:
     path = ask_path()
-    conn = connection(live_server)
-    try:
+    with closing(connection(live_server)) as conn:
         etag = get(conn, path).getheader("ETag")
         answers = [get(conn, path, {"If-None-Match": etag}) for _ in range(3)]
         assert [a.status for a in answers] == [304] * 3
@@ -193,25 +187,20 @@ def test_a_conditional_get_is_sent_again_as_its_304(live_server: LiveServer) -> 
         assert answers[2].getheader("ETag") == etag
         # the connection goes on after a replayed 304
         assert get(conn, "/robots.txt", {"Accept": "text/plain"}).status == 200
-    finally:
-        conn.close()
 
 
 @pytest.mark.server
 def test_pipelined_and_closing_requests_are_answered_in_full(live_server: LiveServer) -> None:
     path = ask_path()
-    conn = connection(live_server)
-    try:
+    with closing(connection(live_server)) as conn:
         for _ in range(3):
             get(conn, path)
-    finally:
-        conn.close()
     parts = urlsplit(live_server.url)
     request = (f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: {JSON}\r\n\r\n"
                ).encode()
-    closing = request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    last = request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(request + request + closing)
+        sock.sendall(request + request + last)
         received = b""
         while chunk := sock.recv(65536):  # the server closes after the third
             received += chunk

@@ -19,7 +19,6 @@ whole way. Each server worker keeps at most ``MAX_BYTES`` (answers of ``MAX_BODY
 less), the oldest going first; a new worker starts empty.
 """
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -92,9 +91,8 @@ def request_key(client: Any, data: bytes) -> bytes | None:
     bodiless GET over HTTP/1.1, alone in ``data``."""
     if not data.startswith(b"GET "):
         return None
-    line_end = data.find(b"\r\n")
-    if not data.endswith(b"\r\n\r\n") or data.find(b"\r\n\r\n") != len(data) - 4 \
-            or not data[:line_end].endswith(b" HTTP/1.1"):
+    if data.find(b"\r\n\r\n") != len(data) - 4 \
+            or not data[:data.find(b"\r\n")].endswith(b" HTTP/1.1"):
         return None
     address = client[0] if isinstance(client, tuple) and client else str(client)
     return f"{address}\0".encode() + data
@@ -113,10 +111,6 @@ def answer_bytes(kept: Kept, request_id: str, timing: str) -> bytes:
 def timing(seconds: float) -> str:
     """The ``Server-Timing`` of an answer sent again ``seconds`` after its request was read."""
     return f"app;dur={seconds * 1000:.2f}, replay"
-
-
-def new_request_id() -> str:
-    return os.urandom(8).hex()
 
 
 class KeepingApp:
