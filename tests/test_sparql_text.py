@@ -2,6 +2,7 @@
 engine's parser from crashing (SERVICE is decided by the grammar: test_sparql_grammar.py)."""
 
 import os
+import random
 import subprocess
 import sys
 import time
@@ -12,10 +13,14 @@ import pytest
 from govkg.errors import QueryError
 from govkg.sparql_text import (
     MAX_NESTING,
+    _keywords,
     check_nesting,
     keywords,
     nesting_depth,
+    tokens,
+    unescape,
 )
+from govkg.web.examples import EXAMPLES
 
 
 def run_govkg(*args: str, cache_dir: Path) -> subprocess.CompletedProcess:
@@ -71,3 +76,26 @@ def test_the_command_line_refuses_it_in_one_line(cache_dir):
     assert result.returncode == 1  # not 139: no crash
     assert len(result.stderr.strip().splitlines()) == 1
     assert "nests" in result.stderr
+
+
+def words_token_by_token(text: str) -> tuple[str, ...]:
+    """The reference reading of ``keywords``: every token, one at a time."""
+    return tuple(t.value.upper() for t in tokens(unescape(text)) if t.kind == "word")
+
+
+def test_keywords_read_as_the_tokens_do():
+    """``keywords`` skips runs of one-character tokens in one step; it must find exactly the
+    words the token-by-token reading finds: on the W3C syntax suite, the examples and the
+    crafted texts, and on random texts built of the characters that decide a token."""
+    texts = [path.read_text(encoding="utf-8", errors="replace")
+             for path in sorted((Path(__file__).parent / "data" / "w3c-sparql-syntax")
+                                .rglob("*.rq"))]
+    texts += [example.text for example in EXAMPLES] + list(CRAFTED.values())
+    alphabet = [*"aZ_09 \t\n\u3000\u00a0\u00b7\u00c0\u4e2d#'\"<>?$:.-,;{}()[]\\uU+*%e",
+                "SELECT", "service", "\\u0053", "'''", '"""', "<http://x/>", "a:b", "1.5e3"]
+    chooser = random.Random(17)
+    texts += ["".join(chooser.choice(alphabet) for _ in range(chooser.randrange(1, 60)))
+              for _ in range(5000)]
+    assert len(texts) > 5000 + len(EXAMPLES)
+    for text in texts:
+        assert _keywords(text) == words_token_by_token(text), text

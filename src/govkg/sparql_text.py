@@ -40,6 +40,9 @@ _NAME_RUN = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*+")
 _LOCAL = re.compile(r"(?:[\w\-:.\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}"
                     r"|\\[_~.\-!$&'()*+,;=/?#@%])*+")
 _WORD = re.compile(r"[A-Za-z_][\w\-]*+")
+# characters that ``_token_at`` reads as a token of their own: none starts a comment, string,
+# IRI, variable, prefixed name or name run
+_ONE_CHARACTER_TOKENS = re.compile(r"[^#'\"<?$:A-Za-z_\u00C0-\uFFFF]++")
 OPENING, CLOSING = "{([", "})]"
 MAX_NESTING = 128  # groups, brackets and parentheses inside each other; deeper is refused
 
@@ -178,7 +181,27 @@ def keywords(text: str) -> tuple[str, ...]:
 
 
 def _keywords(text: str) -> tuple[str, ...]:
-    return tuple(t.value.upper() for t in tokens(unescape(text)) if t.kind == "word")
+    """The words of ``tokens(unescape(text))``, read faster: a stretch of characters that are
+    each a one-character token (punctuation, digits; ASCII spaces) is skipped in one step.
+    The keywords of a 200-character query took 60-85 µs, most of it one loop turn per such
+    character; ``tests/test_sparql_text.py`` holds this to the token-by-token reading."""
+    text = unescape(text)
+    words: list[str] = []
+    position, length = 0, len(text)
+    while position < length:
+        char = text[position]
+        if char.isspace():
+            position = _SPACE.match(text, position).end()
+            continue
+        plain = _ONE_CHARACTER_TOKENS.match(text, position)
+        if plain is not None:
+            position = plain.end()
+            continue
+        token = _token_at(text, position, char)
+        if token.kind == "run":
+            words += (word.value.upper() for word in _words(token) if word.kind == "word")
+        position = token.end
+    return tuple(words)
 
 
 _cached_keywords = lru_cache(maxsize=1024)(_keywords)

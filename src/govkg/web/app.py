@@ -36,6 +36,7 @@ from govkg.web.views import (
     sparql,
     timeline,
 )
+from govkg.web.views.sparql_lane import SparqlLane
 
 
 def create_app(settings: dict[str, Any] | None = None) -> Flask:
@@ -51,6 +52,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_static(app)
     init_prose(app)
+    app.wsgi_app = SparqlLane(app, app.wsgi_app)  # inside the hooks' middleware, below
     for blueprint in (security.bp, metrics.bp, errors_bp, browse.bp, sparql.bp, pages.bp,
                       ontology.bp, dumps.bp, describe.bp, completions.bp, find.bp, timeline.bp,
                       compare.bp, figures.bp, cite.bp):

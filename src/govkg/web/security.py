@@ -101,14 +101,23 @@ def check_request() -> None:
                                  "query by POST instead.")
 
 
+def server_timing(app_seconds: float, query_seconds: float | None = None,
+                  engine_seconds: float | None = None) -> str:
+    """``Server-Timing``: the request's time and, for a SPARQL query, its round trip and the
+    part of it its worker spent evaluating."""
+    timings = f"app;dur={app_seconds * 1000:.1f}"
+    if query_seconds is not None:
+        timings += f", query;dur={query_seconds * 1000:.1f}"
+    if engine_seconds is not None:
+        timings += f", engine;dur={engine_seconds * 1000:.2f}"
+    return timings
+
+
 @bp.after_app_request
 def add_security_headers(response: Response) -> Response:
     context = g._get_current_object()  # read several times: once through the proxy
-    timings = f"app;dur={request_seconds() * 1000:.1f}"
-    if "query_seconds" in context:
-        timings += f", query;dur={context.query_seconds * 1000:.1f}"
-    if "engine_seconds" in context:  # the part of the query's time its worker spent evaluating
-        timings += f", engine;dur={context.engine_seconds * 1000:.2f}"
+    timings = server_timing(request_seconds(), context.get("query_seconds"),
+                            context.get("engine_seconds"))
     headers = [("X-Request-Id", request_id()), ("Server-Timing", timings)]
     if response.mimetype in ("text/html", "application/xhtml+xml"):
         headers += [("Content-Security-Policy", CSP.format(nonce=csp_nonce())),

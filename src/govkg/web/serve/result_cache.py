@@ -134,26 +134,28 @@ class ResultCache:
         kind, media_type, rows, truncated, body = row
         return QueryAnswer(AnswerStatus.OK, kind, body, media_type, rows, bool(truncated))
 
-    def put(self, key: CacheKey, answer: QueryAnswer) -> bool:
-        """Keep ``answer`` (a successful one) unless it is too big; whether it was kept."""
+    def put(self, key: CacheKey, answer: QueryAnswer) -> int | None:
+        """Keep ``answer`` (a successful one) unless it is too big or kept already: then the
+        bytes the cache holds, else None."""
         size = len(answer.body) + len(answer.media_type) + ENTRY_OVERHEAD_BYTES
         if answer.status is not AnswerStatus.OK or size > self.max_bytes // LARGEST_SHARE:
-            return False
+            return None
         with self._connection() as db:
             added = db.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (key.digest, self.build, answer.kind, answer.media_type, answer.rows,
                  int(answer.truncated), answer.body, size)).rowcount
-            if added:
-                held = db.execute("UPDATE held SET bytes = bytes + ? RETURNING bytes",
-                                  (size,)).fetchone()[0]
-                if held > self.max_bytes:
-                    self._evict(db, held - self.max_bytes)
-        return bool(added)
+            if not added:
+                return None
+            held = db.execute("UPDATE held SET bytes = bytes + ? RETURNING bytes",
+                              (size,)).fetchone()[0]
+            if held > self.max_bytes:
+                held -= self._evict(db, held - self.max_bytes)
+        return held
 
     @staticmethod
-    def _evict(db: sqlite3.Connection, excess: int) -> None:
-        """Drop the oldest entries until ``excess`` bytes are freed."""
+    def _evict(db: sqlite3.Connection, excess: int) -> int:
+        """Drop the oldest entries until ``excess`` bytes are freed; the bytes freed."""
         freed, last = 0, None
         oldest = db.execute("SELECT rowid, size FROM answers ORDER BY rowid")
         for rowid, size in oldest:
@@ -164,6 +166,7 @@ class ResultCache:
         if last is not None:
             db.execute("DELETE FROM answers WHERE rowid <= ?", (last,))
             db.execute("UPDATE held SET bytes = bytes - ?", (freed,))
+        return freed
 
     def held_bytes(self) -> int:
         return self._connection().execute("SELECT bytes FROM held").fetchone()[0]

@@ -94,14 +94,18 @@ def replay_counter(route: str, method: str, status: int,
     return count
 
 
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    requests, latency = _series(route, method, status)
+    requests.inc()
+    latency.observe(seconds)
+
+
 @bp.after_app_request
 def record(response: Response) -> Response:
     route = request.url_rule.rule if request.url_rule else "(no route)"
     status = response.status_code
     method = request.method if request.method in METHODS else "other"
-    requests, latency = _series(route, method, status)
-    requests.inc()
-    latency.observe(request_seconds())
+    count_request(route, method, status, request_seconds())
     if status in REASONS_BY_STATUS and not g.get("refusal_counted"):
         REJECTIONS.labels(REASONS_BY_STATUS[status]).inc()
     return response

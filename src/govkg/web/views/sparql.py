@@ -141,6 +141,25 @@ _chosen_formats: dict[tuple, Format | None] = {}
 KNOWN = "govkg.known_requests"
 SHAPE_PARTS = ("QUERY_STRING", "HTTP_ACCEPT", "HTTP_HOST", "HTTP_X_FORWARDED_HOST",
                "HTTP_X_FORWARDED_PROTO", "HTTP_SEC_FETCH_SITE", "HTTP_SEC_FETCH_MODE")
+# environ keys shared with the lane in front (``govkg.web.views.sparql_lane``): what this view
+# decided for a plain machine GET, and the outcome of a query the lane already ran
+DECIDED = "govkg.sparql.decided"
+EVALUATED = "govkg.sparql.evaluated"
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A query the lane ran before handing its request over: the job, and its answer or
+    the exception the pool raised, after ``seconds``."""
+
+    job: QueryJob
+    outcome: QueryAnswer | Exception
+    seconds: float
+
+    def answer(self) -> QueryAnswer:
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
 
 
 @dataclass(frozen=True)
@@ -285,7 +304,16 @@ def endpoint() -> Response | str:
         if page and shown.get("unmarked") is not Unmarked.FAILED:
             page_cache.keep(page, response, answer.rows, answer.truncated)
         return response
+    if takes_the_lane(protocol):
+        request.environ[DECIDED] = (form, fmt, public_url("/sparql"))
     return answer_response(answer, etag)
+
+
+def takes_the_lane(protocol: ProtocolRequest) -> bool:
+    """Whether this request's format and endpoint URL hold for every plain machine GET in
+    its context (``sparql_lane``): one ``query`` parameter, the default dataset, no editor."""
+    return request.method == "GET" and protocol.default_graphs is None \
+        and list(request.args) == ["query"] and not from_the_editor()
 
 
 def query_page_response(page: str | bytes, answer: QueryAnswer) -> Response:
@@ -399,7 +427,10 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None,
     cache: ResultCache | None = current_app.extensions[CACHE]
     key = key if cache else None
     started = time.perf_counter()
-    if key:
+    handed = handed_over(job)
+    if handed:  # the lane looked it up, counted and ran it
+        started -= handed.seconds
+    elif key:
         kept = cache.get(key)
         count_cache("hit" if kept else "miss")
         if kept:
@@ -407,7 +438,8 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None,
             return kept
     limit = float(settings["query_timeout"])
     try:
-        answer = current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
+        answer = handed.answer() if handed else \
+            current_app.extensions[POOL].run(job, request.remote_addr or "-", limit)
         g.engine_seconds = answer.seconds
         if answer.status == AnswerStatus.UNCONFINED:
             raise refuse(ServiceUnavailable(answer.message), "unconfined")
@@ -441,18 +473,34 @@ def run_user_query(protocol: ProtocolRequest, fmt: Format | None,
         g.query_seconds = time.perf_counter() - started
 
 
+def handed_over(job: QueryJob) -> Evaluated | None:
+    """The lane's run of this very job, if it handed one over with the request."""
+    handed = request.environ.pop(EVALUATED, None)
+    if handed is None or handed.job == job:
+        return handed
+    if isinstance(handed.outcome, QueryAnswer) and handed.outcome.rest is not None:
+        handed.outcome.rest.close()  # not this job's: its worker goes
+    return None
+
+
 def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) -> None:
     """Store the answer once the response has gone out: the client never waits for the
     write (about 80 µs of CPU, more when another process holds the write lock). The same
     query arriving meanwhile is evaluated again; the first answer stored is the one kept."""
     def store() -> None:  # a streamed answer is whole once its stream ended and was kept
-        if not answer.streamed and cache.put(key, answer):
-            count_cache("stored", cache.held_bytes())
+        if not answer.streamed:
+            store_answer(cache, key, answer)
 
     @after_this_request
     def store_on_close(response: Response) -> Response:
         response.call_on_close(store)
         return response
+
+
+def store_answer(cache: ResultCache, key: CacheKey, answer: QueryAnswer) -> None:
+    held = cache.put(key, answer)
+    if held is not None:
+        count_cache("stored", held)
 
 
 def user_job(protocol: ProtocolRequest, fmt: Format | None) -> QueryJob:
