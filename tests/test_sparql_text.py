@@ -69,6 +69,9 @@ def test_over_deep_nesting_is_refused_before_the_engine_reads_it():
     check_nesting("ASK " + "{" * MAX_NESTING + "}" * MAX_NESTING)
     with pytest.raises(QueryError, match="nests"):
         check_nesting("ASK " + "{" * 10_000 + "}" * 10_000)
+    with pytest.raises(QueryError, match="nests"):  # the three kinds count together
+        check_nesting("ASK { FILTER" + "(" * MAX_NESTING + "1" + ")" * MAX_NESTING + "}")
+    check_nesting("ASK { ?s ?p '" + "{[(" * 1000 + "' }")  # many, but in a string: depth 1
 
 
 def test_the_command_line_refuses_it_in_one_line(cache_dir):

@@ -149,8 +149,10 @@ def nesting_depth(text: str) -> int:
 
 def check_nesting(text: str) -> None:
     """Refuse a query nested deeper than ``MAX_NESTING``: the engine's parser recurses for
-    each level, and 10,000 nested ``{`` crashed the process that read them."""
-    if nesting_depth(text) > MAX_NESTING:
+    each level, and 10,000 nested ``{`` crashed the process that read them. A text with no
+    more opening characters than that cannot nest deeper, and is not read token by token
+    (which cost a query worker 60-80 µs of a 200-character query)."""
+    if sum(map(text.count, OPENING)) > MAX_NESTING and nesting_depth(text) > MAX_NESTING:
         raise too_deep()
 
 
