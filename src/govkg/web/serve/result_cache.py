@@ -16,7 +16,7 @@ restarted by gunicorn finds the answers its predecessor stored. Without a runtim
 (an app made in-process) the file is private and removed with the cache. SQLite in WAL mode without
 fsync (it is a cache: a crash loses nothing that matters): a hit is one indexed read that
 never waits for a writer. The bytes held (bodies plus a fixed charge per entry) are
-counted in the same transaction as every insert; past the bound, the oldest entries go
+counted by a trigger in the transaction of every insert; past the bound, the oldest entries go
 first (insertion order: a hit writes nothing, so readers never take the write lock). An
 answer bigger than an eighth of the bound is not kept. Opening the cache drops the answers
 of every other build.
@@ -27,6 +27,7 @@ documents, the ontology, VoID …: ``govkg.web.page_cache``), stored as answers 
 document key equals an answer key) whose ETags start with ``d``.
 """
 
+import contextlib
 import hashlib
 import json
 import re
@@ -35,6 +36,7 @@ import sqlite3
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -56,6 +58,8 @@ CREATE TABLE IF NOT EXISTS answers (
     size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS held (one INTEGER PRIMARY KEY CHECK (one = 1), bytes INTEGER NOT NULL);
 INSERT OR IGNORE INTO held VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS count_held AFTER INSERT ON answers
+    BEGIN UPDATE held SET bytes = bytes + NEW.size; END;
 """
 
 
@@ -109,7 +113,7 @@ class ResultCache:
     def __init__(self, path: Path, build: str, max_bytes: int) -> None:
         self.path, self.build, self.max_bytes = path, build, max_bytes
         self._local = threading.local()
-        with self._connection() as db:  # a transaction: another build's answers go at once
+        with _writing(self._connection()) as db:  # another build's answers go at once
             db.execute("DELETE FROM answers WHERE build != ?", (build,))
             db.execute("UPDATE held SET bytes = (SELECT COALESCE(SUM(size), 0) FROM answers)")
 
@@ -121,7 +125,6 @@ class ResultCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")
             db.executescript(_SCHEMA)
-            db.isolation_level = "IMMEDIATE"  # writers take the lock at once: no upgrade deadlock
             self._local.db = db
         return db
 
@@ -140,17 +143,21 @@ class ResultCache:
         size = len(answer.body) + len(answer.media_type) + ENTRY_OVERHEAD_BYTES
         if answer.status is not AnswerStatus.OK or size > self.max_bytes // LARGEST_SHARE:
             return None
-        with self._connection() as db:
-            added = db.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (key.digest, self.build, answer.kind, answer.media_type, answer.rows,
-                 int(answer.truncated), answer.body, size)).rowcount
-            if not added:
-                return None
-            held = db.execute("UPDATE held SET bytes = bytes + ? RETURNING bytes",
-                              (size,)).fetchone()[0]
-            if held > self.max_bytes:
-                held -= self._evict(db, held - self.max_bytes)
+        db = self._connection()
+        # one statement in a transaction of its own, the trigger counting its bytes: half
+        # the round trips of BEGIN, INSERT, UPDATE and COMMIT
+        added = db.execute(
+            "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (key.digest, self.build, answer.kind, answer.media_type, answer.rows,
+             int(answer.truncated), answer.body, size)).rowcount
+        if not added:
+            return None
+        held = db.execute("SELECT bytes FROM held").fetchone()[0]
+        if held > self.max_bytes:
+            with _writing(db):  # counted again inside: another process may have evicted
+                held = db.execute("SELECT bytes FROM held").fetchone()[0]
+                if held > self.max_bytes:
+                    held -= self._evict(db, held - self.max_bytes)
         return held
 
     @staticmethod
@@ -187,3 +194,16 @@ def open_cache(settings: dict, build: str) -> ResultCache | None:
     if private:  # a cache of this process's own goes with it
         weakref.finalize(cache, shutil.rmtree, private, True)
     return cache
+
+
+@contextlib.contextmanager
+def _writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the lock at once (no reader upgrading to a writer, so
+    no deadlock between processes), committed or rolled back."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
