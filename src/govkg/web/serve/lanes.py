@@ -11,6 +11,10 @@ Waiting is first come, first served within each lane, bounded in time
 (``HEAVY_WAIT_SECONDS`` for heavy clients) and in length (``WAITING_PER_CLIENT``,
 ``WAITING_PER_WORKER``): past that the pool is busy (503 with ``Retry-After``) without
 running anything, so no refused query costs a worker.
+
+A query that must wait waits on a condition of its own, and a freed worker wakes only the
+waiters that may take it now (the first of each lane): waking every waiter made each of
+them take the interpreter lock in turn to find it was not its turn.
 """
 
 import threading
@@ -33,17 +37,18 @@ class Lanes:
     def __init__(self, size: int) -> None:
         self.reserve = 1 if size > 1 else 0  # free workers heavy clients leave to others
         self.waiting_limit = WAITING_PER_WORKER * max(1, size)
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._free: list[Any] = []  # idle workers, the last freed on top (hot stays hot)
-        self._waiting: dict[bool, deque[object]] = {False: deque(), True: deque()}
+        # each lane's waiting queries, first come first: each waits on a condition of its own
+        self._waiting: dict[bool, deque[threading.Condition]] = {False: deque(), True: deque()}
         self._waiting_by_client: Counter[str] = Counter()
         self._heavy_until: dict[str, float] = {}
 
     def put(self, worker: Any) -> None:
         """A worker is free (new, or done with its query)."""
-        with self._cond:
+        with self._lock:
             self._free.append(worker)
-            self._cond.notify_all()
+            self._wake()
 
     def is_heavy(self, client: str) -> bool:
         until = self._heavy_until.get(client)
@@ -51,7 +56,7 @@ class Lanes:
 
     def mark_heavy(self, client: str) -> None:
         now = time.monotonic()
-        with self._cond:
+        with self._lock:
             if len(self._heavy_until) >= _CLIENTS_KEPT:
                 self._heavy_until = {c: t for c, t in self._heavy_until.items() if t > now}
             self._heavy_until[client] = now + REMEMBER_SECONDS
@@ -59,13 +64,15 @@ class Lanes:
     def take(self, client: str, wait_seconds: float) -> Any:
         """A free worker for ``client``'s query; ``PoolBusy`` when none is free in time or
         too many wait already. Give it back with ``put`` (unless it was stopped)."""
-        with self._cond:
+        with self._lock:
             heavy = self.is_heavy(client)
             waiting = sum(len(lane) for lane in self._waiting.values())
+            if not waiting and self._free and (not heavy or len(self._free) > self.reserve):
+                return self._free.pop()  # nobody waits: no ticket, nobody to wake
             if waiting >= self.waiting_limit \
                     or self._waiting_by_client[client] >= WAITING_PER_CLIENT:
                 raise PoolBusy
-            ticket = object()
+            ticket = threading.Condition(self._lock)
             lane = self._waiting[heavy]
             lane.append(ticket)
             self._waiting_by_client[client] += 1
@@ -76,14 +83,20 @@ class Lanes:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise PoolBusy
-                    self._cond.wait(remaining)
+                    ticket.wait(remaining)
                 return self._free.pop()
             finally:
                 lane.remove(ticket)
                 self._waiting_by_client[client] -= 1
                 if not self._waiting_by_client[client]:
                     del self._waiting_by_client[client]
-                self._cond.notify_all()
+                self._wake()
+
+    def _wake(self) -> None:
+        """Wake the waiters that may take a free worker now: the first of each lane."""
+        for heavy, lane in self._waiting.items():
+            if lane and self._may_take(lane[0], heavy):
+                lane[0].notify()
 
     def _may_take(self, ticket: object, heavy: bool) -> bool:
         if not self._free:
