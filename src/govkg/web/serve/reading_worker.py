@@ -41,6 +41,7 @@ READ_BYTES = 1 << 16
 # after a refusal, what the client still sends is read and dropped for this long, so that
 # it reads the answer instead of a reset connection
 LINGER_SECONDS = 2.0
+NOTIFY_SECONDS = 1.0  # the master's timeout is 120 s
 _TIMED_OUT = Refusal(408, "Request Timeout",
                      "The request did not arrive in time; the connection is closed.")
 
@@ -63,6 +64,7 @@ class ReadingThreadWorker(ThreadWorker):
         self.lingering: dict[Any, float] = {}  # refused connections: their closing time
         self.replays = ReplayBook()
         self.keeping: KeepingApp | None = None
+        self._notified = float("-inf")
 
     def load_wsgi(self) -> None:
         """The app, wrapped so that the answers it marks are kept for replay."""
@@ -78,7 +80,7 @@ class ReadingThreadWorker(ThreadWorker):
         if verdict is False:
             # a kept-alive connection is here because its request is arriving: read it now,
             # and wait on the loop only for what has not come yet
-            conn.sock.setblocking(False)
+            _set_blocking(conn.sock, False)
             verdict = self._read(conn, reading)
             if verdict is None:
                 return
@@ -191,10 +193,25 @@ class ReadingThreadWorker(ThreadWorker):
         if data is not None:
             conn.govkg_request = None
             conn.data_ready = True
-            conn.sock.setblocking(True)
-            conn.init()
+            conn.init()  # a new connection's parser (gunicorn's handle makes the socket blocking)
             conn.parser.unreader.unread(data)
         return super().handle(conn)
+
+    def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
+        """Whether the connection stays open. A lone bodiless GET (one with a replay key)
+        left no body to drain: gunicorn's drain would set the socket's timeout and set it
+        back (two system calls) to read nothing."""
+        if keepalive and getattr(conn, "govkg_key", None) is not None:
+            return True
+        return super()._keepalive_after(conn, keepalive)
+
+    def notify(self) -> None:
+        """Tell the master this worker is alive: at most once a second (gunicorn tells it
+        at every turn of the event loop, a system call per request)."""
+        now = time.monotonic()
+        if now - self._notified >= NOTIFY_SECONDS:
+            self._notified = now
+            super().notify()
 
     def handle_exit(self, sig: Any, frame: Any) -> None:
         """SIGTERM: stop the running queries, so that each is answered 503 within the
@@ -270,6 +287,13 @@ class ReadingThreadWorker(ThreadWorker):
     def _close(self, conn: Any) -> None:
         self.nr_conns -= 1
         conn.close()
+
+
+def _set_blocking(sock: socket.socket, blocking: bool) -> None:
+    """``setblocking``, unless the socket already is so (each call is a system call; the
+    mode is known without one)."""
+    if sock.gettimeout() != (None if blocking else 0.0):
+        sock.setblocking(blocking)
 
 
 def _address(client: Any) -> str:

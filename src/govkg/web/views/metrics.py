@@ -60,10 +60,8 @@ def count_timeout() -> None:
     TIMEOUTS.inc()
 
 
-def count_cache(outcome: str, held_bytes: int | None = None) -> None:
-    _cache_series(outcome).inc()
-    if held_bytes is not None:
-        CACHE_BYTES.set(held_bytes)
+def count_cache(outcome: str) -> None:
+    _cache_series(outcome).inc()  # the bytes held are read at each scrape
 
 
 @cache

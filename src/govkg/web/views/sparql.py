@@ -498,9 +498,8 @@ def keep_after_response(cache: ResultCache, key: CacheKey, answer: QueryAnswer) 
 
 
 def store_answer(cache: ResultCache, key: CacheKey, answer: QueryAnswer) -> None:
-    held = cache.put(key, answer)
-    if held is not None:
-        count_cache("stored", held)
+    if cache.put(key, answer) is not None:
+        count_cache("stored")
 
 
 def user_job(protocol: ProtocolRequest, fmt: Format | None) -> QueryJob:
