@@ -15,11 +15,11 @@ the server: each answer is stored once, not once per process or thread, and a wo
 restarted by gunicorn finds the answers its predecessor stored. Without a runtime directory
 (an app made in-process) the file is private and removed with the cache. SQLite in WAL mode without
 fsync (it is a cache: a crash loses nothing that matters): a hit is one indexed read that
-never waits for a writer. The bytes held (bodies plus a fixed charge per entry) are
-counted by a trigger in the transaction of every insert; past the bound, the oldest entries go
-first (insertion order: a hit writes nothing, so readers never take the write lock). An
-answer bigger than an eighth of the bound is not kept. Opening the cache drops the answers
-of every other build.
+never waits for a writer. The bytes held (bodies plus a fixed charge per entry) are counted
+by a trigger in the transaction of every insert; past the bound, the oldest entries go
+first, until a tenth of the bound is free (insertion order: a hit writes nothing, so
+readers never take the write lock). An answer bigger than an eighth of the bound is not
+kept. Opening the cache drops the answers of every other build.
 
 The same file, under the same bound, keeps the server's documents (entity pages and their RDF
 documents, the ontology, VoID …: ``govkg.web.page_cache``), stored as answers of kind
@@ -48,6 +48,9 @@ APP_EXTENSION = "govkg.result_cache"  # where a web app keeps its ResultCache (o
 DOCUMENT = "document"  # the kind of a kept document
 ENTRY_OVERHEAD_BYTES = 128  # what SQLite spends on a row and its index entry, about
 LARGEST_SHARE = 8  # an answer over max_bytes / LARGEST_SHARE is not kept
+# past the bound, the oldest go until this share of it is left: a full cache then evicts once
+# in several hundred stores, not at every one (five more statements each time)
+EVICT_DOWN_TO = 0.9
 BUSY_TIMEOUT_MS = 5000
 UNREPEATABLE = {"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE"}
 _WHITESPACE = re.compile(r"\s+")
@@ -157,7 +160,7 @@ class ResultCache:
             with _writing(db):  # counted again inside: another process may have evicted
                 held = db.execute("SELECT bytes FROM held").fetchone()[0]
                 if held > self.max_bytes:
-                    held -= self._evict(db, held - self.max_bytes)
+                    held -= self._evict(db, held - int(self.max_bytes * EVICT_DOWN_TO))
         return held
 
     @staticmethod
