@@ -89,7 +89,7 @@ class SparqlLane:
         form = query_form(query) if query is not None else None
         decided = self.decided.get(_context(environ, form)) if form else None
         cache: ResultCache | None = self.flask_app.extensions[CACHE]
-        if decided is None or cache is None or not cacheable(query):  # type: ignore[arg-type]
+        if query is None or decided is None or cache is None or not cacheable(query):
             return self._whole_way(environ, start_response)
         fmt, base_iri = decided
         job = QueryJob(query, None, None, not sets_dataset(query), fmt.name, None,
@@ -120,7 +120,7 @@ class SparqlLane:
         count_cache("hit" if kept else "miss")
         if kept is not None:
             environ[REPLAYABLE] = Replayable(replay_counter("/sparql", "GET", 200, "hit"))
-            body = self._send(environ, start_response, kept, key, started, looked_up, None)
+            body = self._send(start_response, kept, key, started, looked_up, None)
             count_request("/sparql", "GET", 200, time.perf_counter() - started)
             return body
         pool: QueryPool = extensions[POOL]
@@ -133,22 +133,21 @@ class SparqlLane:
         if answer.status is not AnswerStatus.OK or answer.streamed or answer.truncated:
             environ[EVALUATED] = Evaluated(job, answer, time.perf_counter() - looked_up)
             return self.app(environ, start_response)
-        body = self._send(environ, start_response, answer, key, started, looked_up,
-                          answer.seconds)
+        body = self._send(start_response, answer, key, started, looked_up, answer.seconds)
         count_request("/sparql", "GET", 200, time.perf_counter() - started)
         return ClosingIterator(body, partial(store_answer, cache, key, answer))
 
     @staticmethod
-    def _send(environ: dict, start_response: Callable, answer: QueryAnswer, key: CacheKey,
-              started: float, looked_up: float, engine_seconds: float | None) -> list[bytes]:
+    def _send(start_response: Callable, answer: QueryAnswer, key: CacheKey, started: float,
+              looked_up: float, engine_seconds: float | None) -> list[bytes]:
+        """The view's headers for ``answer`` (the fixed ones are added outside)."""
         now = time.perf_counter()
-        headers = [("Content-Type", get_content_type(answer.media_type, "utf-8")),
-                   ("Content-Length", str(len(answer.body))), ("ETag", key.etag),
-                   ("Cache-Control", CACHE_CONTROL), ("Vary", VARY),
-                    ("X-Request-Id", new_request_id()),
-                    ("Server-Timing", server_timing(now - started, now - looked_up,
-                                                    engine_seconds) + ", lane")]
-        start_response("200 OK", headers)
+        timing = server_timing(now - started, now - looked_up, engine_seconds) + ", lane"
+        start_response("200 OK", [
+            ("Content-Type", get_content_type(answer.media_type, "utf-8")),
+            ("Content-Length", str(len(answer.body))), ("ETag", key.etag),
+            ("Cache-Control", CACHE_CONTROL), ("Vary", VARY),
+            ("X-Request-Id", new_request_id()), ("Server-Timing", timing)])
         return [answer.body]
 
 
