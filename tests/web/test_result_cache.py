@@ -67,8 +67,8 @@ def test_bytes_stay_within_the_bound_oldest_go_first(tmp_path: Path) -> None:
     body = b"x" * 1000
     keys = [key(f"SELECT * WHERE {{ ?s ?p {n} }}") for n in range(300)]
     for k in keys:
-        cache.put(k, answer(body))
-        assert cache.held_bytes() <= bound
+        held = cache.put(k, answer(body))
+        assert held == cache.held_bytes() <= bound
     entry = len(body) + len(JSON) + ENTRY_OVERHEAD_BYTES
     assert cache.held_bytes() == cache.entries() * entry
     assert cache.entries() >= int(bound * EVICT_DOWN_TO) // entry - 1  # no more go
