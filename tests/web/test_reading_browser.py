@@ -7,6 +7,7 @@ import re
 
 import pytest
 from live import SIZES, shot
+from playwright.sync_api import expect
 
 FIGURE = "/id/figure/guangdong-yueshengshi-first-day-users.html"
 LEADS = {"zh": "“粤省事”上线当天访问用户量：超过1000万（10,000,000）访问用户（2018年5月）。",
@@ -89,10 +90,9 @@ def test_pinyin_matches_show_names_not_keys(reader, live_server, lang: str, size
     box.fill("")
     box.click()
     box.press_sequentially("yss", delay=40)
-    option = reader.locator("#site-search-list [role=option]").first
-    option.wait_for()
-    kind = "微信小程序" if lang == "zh" else "WeChat mini program"
-    assert option.locator(".badge").inner_text() == kind
+    # retried: on a busy machine the list may first show what "ys" found
+    badge = reader.locator("#site-search-list [role=option]").first.locator(".badge")
+    expect(badge).to_have_text("微信小程序" if lang == "zh" else "WeChat mini program")
 
 
 @pytest.mark.parametrize("size", SIZES)
