@@ -421,12 +421,6 @@ def _syntax_message(text: str, at: int, what: str) -> str:
             "queries that the SPARQL 1.1 grammar reads)")
 
 
-def may_name_service(text: str) -> bool:
-    """Whether the word ``service`` occurs in ``text`` (escapes resolved, in any case): only
-    then can the text hold the keyword, and only then is it worth a parse."""
-    return _SERVICE_WORD.search(unescape(text)) is not None
-
-
 def refused_services(text: str, allowed: Sequence[str]) -> list[str]:
     """The SERVICE targets of ``text`` that are not in the operator's allowlist (a variable
     or a prefixed name is never in it); ``QueryError`` if the query cannot be read.
@@ -434,7 +428,7 @@ def refused_services(text: str, allowed: Sequence[str]) -> list[str]:
     A text in which the word does not occur (escapes resolved, in any case) has no SERVICE
     however it is read, and is not parsed: most queries then cost the endpoint nothing here.
     """
-    if not may_name_service(text):
+    if _SERVICE_WORD.search(unescape(text)) is None:
         return []
     return ["a non-IRI target" if call.target is None else call.target
             for call in parse_query(text).services
