@@ -12,9 +12,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from live import LiveServer
 
+from govkg.web.serve.keeping import KeepingApp
 from govkg.web.serve.replay import (
     REPLAYABLE,
-    KeepingApp,
     Kept,
     Replayable,
     ReplayBook,

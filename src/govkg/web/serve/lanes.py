@@ -61,6 +61,15 @@ class Lanes:
                 self._heavy_until = {c: t for c, t in self._heavy_until.items() if t > now}
             self._heavy_until[client] = now + REMEMBER_SECONDS
 
+    def take_free(self, client: str) -> Any | None:
+        """A worker free now for ``client``'s query when nobody waits, else None (never
+        waits: for an event loop, which cannot)."""
+        with self._lock:
+            if not any(self._waiting.values()) and self._free \
+                    and (not self.is_heavy(client) or len(self._free) > self.reserve):
+                return self._free.pop()
+            return None
+
     def take(self, client: str, wait_seconds: float) -> Any:
         """A free worker for ``client``'s query; ``PoolBusy`` when none is free in time or
         too many wait already. Give it back with ``put`` (unless it was stopped)."""

@@ -129,15 +129,33 @@ class QueryPool:
         if self.lanes.is_heavy(client) and not self.slots.has_free(client):
             raise TooManyHeavyQueries  # refused before it runs: no worker is stopped
         worker = self.lanes.take(client, timeout + WORKER_WAIT_GRACE_SECONDS)
-        with self._lock:
-            self._busy.add(worker)
-        run = _Run(self, worker, client, timeout)
-        answer = run.receive(job)
+        return self.answer(self._send(worker, job, client, timeout))
+
+    def start(self, job: QueryJob, client: str, timeout: float) -> "QueryRun | None":
+        """``job`` sent to a worker that is free now, for an event loop that cannot wait:
+        its run, whose answer ``answer`` reads (at once, after ``run.answered_within(0)``
+        says it is in), or None when no worker is free, somebody waits for one or the
+        client is heavy (``run`` decides those)."""
+        if self.stopping or self.lanes.is_heavy(client):
+            return None
+        worker = self.lanes.take_free(client)
+        return None if worker is None else self._send(worker, job, client, timeout)
+
+    def answer(self, run: "QueryRun") -> QueryAnswer:
+        """The answer of a started run, awaited within its time limit (``run``)."""
+        answer = run.receive()
         if answer.streamed:
             answer.rest = AnswerStream(run)
         else:
             run.end(finished=True)
         return answer
+
+    def _send(self, worker: Worker, job: QueryJob, client: str, timeout: float) -> "QueryRun":
+        with self._lock:
+            self._busy.add(worker)
+        run = QueryRun(self, worker, client, timeout)
+        run.send(job)
+        return run
 
     def give_back(self, worker: Worker, reusable: bool) -> None:
         """A worker done with its job: to the lanes, or replaced."""
@@ -244,7 +262,7 @@ class _Phase(enum.Enum):
     HEAVY = 3  # on every CPU at a lower priority, holding one of its client's slots
 
 
-class _Run:
+class QueryRun:
     """One job on one worker, from the job sent to its last message: each message is
     awaited within the time limit, and the longer the job runs the more it is treated as a
     long one (every CPU after ``LOOSE_AFTER_SECONDS``; after ``HEAVY_AFTER_SECONDS`` its
@@ -261,15 +279,31 @@ class _Run:
         self.phase = _Phase.QUICK
         self.held = contextlib.ExitStack()  # the client slot, once heavy
         self._lock = threading.Lock()
-        self._ended = self._expired = False
+        self._ended = self._expired = self._unsent = False
         self._timer: threading.Timer | None = None
 
-    def receive(self, job: QueryJob | None = None) -> Any:
-        """The worker's next message (after sending it ``job``), or the exception that says
-        why there is none (the worker is then given back, to be replaced)."""
+    def send(self, job: QueryJob) -> None:
+        """Give the worker its job; a worker that cannot take it is replaced, and its
+        answer is the exception ``receive`` raises."""
         try:
-            if job is not None:
-                self.worker.channel.send(job)
+            self.worker.channel.send(job)
+        except OSError:
+            self._unsent = True
+
+    @property
+    def next_step(self) -> float:
+        """When the run is next treated as a longer one (``time.monotonic``)."""
+        return self.steps[self.phase]
+
+    def answered_within(self, seconds: float) -> bool:
+        return self.worker.answered_within(seconds)
+
+    def receive(self) -> Any:
+        """The worker's next message, or the exception that says why there is none (the
+        worker is then given back, to be replaced)."""
+        try:
+            if self._unsent:
+                raise EOFError
             self._wait()
             return self.worker.channel.receive()
         except NoSlotFree:
@@ -354,7 +388,7 @@ class AnswerStream:
     been read, or given up (and replaced: it may be in the middle of a write) on ``close``.
     A stream that cannot end raises ``StreamCut``."""
 
-    def __init__(self, run: _Run) -> None:
+    def __init__(self, run: QueryRun) -> None:
         self._run = run
         run.expire_at_deadline()
 

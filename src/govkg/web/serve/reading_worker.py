@@ -23,15 +23,19 @@ import errno
 import selectors
 import socket
 import time
+from collections import deque
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
+from govkg.web.serve import query_heads
+from govkg.web.serve.keeping import KeepingApp
+from govkg.web.serve.query_heads import HeadBook, HeadQuery, InFlight, head_key
 from govkg.web.serve.query_pool import stop_all_queries
 from govkg.web.serve.refusals import HeaderAddingSocket, new_request_id, refusal_bytes
-from govkg.web.serve.replay import KeepingApp, Kept, ReplayBook, Sent, answer_bytes, request_key
+from govkg.web.serve.replay import Kept, ReplayBook, Sent, answer_bytes, request_key
 from govkg.web.serve.replay import timing as replay_timing
 from govkg.web.serve.request_reader import Refusal, RequestReader
 
@@ -41,6 +45,7 @@ READ_BYTES = 1 << 16
 # after a refusal, what the client still sends is read and dropped for this long, so that
 # it reads the answer instead of a reset connection
 LINGER_SECONDS = 2.0
+LOOP = "loop"  # last in the Server-Timing of a query answered from the loop
 NOTIFY_SECONDS = 1.0  # the master's timeout is 120 s
 _TIMED_OUT = Refusal(408, "Request Timeout",
                      "The request did not arrive in time; the connection is closed.")
@@ -63,13 +68,17 @@ class ReadingThreadWorker(ThreadWorker):
         self.reading: dict[Any, Reading] = {}
         self.lingering: dict[Any, float] = {}  # refused connections: their closing time
         self.replays = ReplayBook()
+        self.heads = HeadBook()
+        self.in_flight: dict[int, InFlight] = {}  # queries run from the loop, by channel
+        # queries the loop took that wait for a worker one of those frees
+        self.waiting: deque[tuple[Any, bytes, HeadQuery, str, Any]] = deque()
         self.keeping: KeepingApp | None = None
         self._notified = float("-inf")
 
     def load_wsgi(self) -> None:
         """The app, wrapped so that the answers it marks are kept for replay."""
         super().load_wsgi()
-        self.keeping = KeepingApp(self.wsgi, self.replays)
+        self.keeping = KeepingApp(self.wsgi, self.replays, self.heads)
         self.wsgi = self.keeping
 
     def enqueue_req(self, conn: Any) -> None:
@@ -134,13 +143,123 @@ class ReadingThreadWorker(ThreadWorker):
             return
         data = reading.reader.request_bytes()
         conn.govkg_key = request_key(conn.client, data)
+        conn.govkg_head = None
         if conn.govkg_key is not None and self._may_replay():
             kept = self.replays.get(conn.govkg_key)
             if kept is not None:
                 self._replay(conn, kept)
                 return
+            if self._query_from_loop(conn, data):
+                return
+        self._to_thread(conn, data)
+
+    def _to_thread(self, conn: Any, data: bytes, handed: Any = None) -> None:
+        """The request goes to a thread (with a query the loop ran, or its outcome)."""
         conn.govkg_request = data
+        conn.govkg_handed = handed
         super().enqueue_req(conn)
+
+    def _query_from_loop(self, conn: Any, data: bytes) -> bool:
+        """Whether a query whose head the app marked (``govkg.web.serve.query_heads``) is
+        answered from the loop: now from the result cache, or once a query worker has."""
+        cut = head_key(conn.client, conn.server, data)
+        if cut is None:
+            return False
+        conn.govkg_head, target, value = cut
+        head = self.heads.get(conn.govkg_head)
+        query = head.mark.begin(value) if head is not None and not self.cfg.is_ssl else None
+        if query is None:
+            return False
+        kept = query.kept()
+        if kept is not None:
+            self._send_query_answer(conn, query, kept, target, head, hit=True)
+            return True
+        return self._start(conn, data, query, target, head)
+
+    def _start(self, conn: Any, data: bytes, query: HeadQuery, target: str, head: Any) -> bool:
+        """Give the query to a worker free now, or let it wait for one that a query in
+        flight from the loop frees (one waiting query for each)."""
+        if self._fly(conn, data, query, target, head):
+            return True
+        if len(self.waiting) >= len(self.in_flight):
+            return False
+        self.waiting.append((conn, data, query, target, head))
+        return True
+
+    def _fly(self, conn: Any, data: bytes, query: HeadQuery, target: str, head: Any) -> bool:
+        run = query.pool.start(query.job, query.client, query.timeout)
+        if run is None:
+            return False
+        flight = InFlight(conn, data, query, run, target, head)
+        fd = run.worker.channel.fileno()
+        self.in_flight[fd] = flight
+        self.poller.register(fd, selectors.EVENT_READ, partial(self._on_answer, flight))
+        return True
+
+    def _on_answer(self, flight: InFlight, fd: int) -> None:
+        self._land(flight, fd)
+        self._start_waiting()
+
+    def _land(self, flight: InFlight, fd: int) -> None:
+        """A query run from the loop has its answer (or its worker is gone): sent, or
+        handed to a thread with it."""
+        self.in_flight.pop(fd, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(fd)
+        query = flight.query
+        received = time.perf_counter()
+        try:
+            answer: Any = query.pool.answer(flight.run)
+        except Exception as error:  # the whole way answers each as it does
+            answer = error
+        headers = None if isinstance(answer, Exception) else query.headers(
+            answer, answer.seconds, LOOP)
+        if headers is None:
+            self._to_thread(flight.conn, flight.data,
+                            query.handed(answer, received - query.started))
+            return
+        self._send_query_answer(flight.conn, query, answer, flight.target, flight.head,
+                                headers=headers)
+
+    def _start_waiting(self) -> None:
+        """Queries waiting in the loop take the workers free now, first come first; those
+        that no query in flight from the loop will free a worker for go to threads."""
+        while self.waiting and self._fly(*self.waiting[0]):
+            self.waiting.popleft()
+        while len(self.waiting) > len(self.in_flight):
+            conn, data, *_ = self.waiting.pop()
+            self._to_thread(conn, data)
+
+    def _hand_over_slow(self) -> None:
+        """Queries still running after their quick step go to threads, which wait for them
+        as for any other (``QueryPool.answer``)."""
+        now = time.monotonic()
+        for fd, flight in list(self.in_flight.items()):
+            if flight.run.next_step <= now and not flight.run.answered_within(0):
+                del self.in_flight[fd]
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self.poller.unregister(fd)
+                self._to_thread(flight.conn, flight.data, flight)
+        self._start_waiting()
+
+    def wait_for_and_dispatch_events(self, timeout: float) -> None:
+        """gunicorn's wait, shortened to the next quick step of a query run from the loop."""
+        if self.in_flight:
+            first = min(flight.run.next_step for flight in self.in_flight.values())
+            timeout = min(timeout, max(0.0, first - time.monotonic()))
+        super().wait_for_and_dispatch_events(timeout)
+        if self.in_flight or self.waiting:
+            self._hand_over_slow()
+
+    def _send_query_answer(self, conn: Any, query: HeadQuery, answer: Any, target: str,
+                           head: Any, hit: bool = False, headers: Any = None) -> None:
+        headers = headers or query.headers(answer, None, LOOP)
+        data = query_heads.answer_bytes(head, headers, answer.body)
+        self._send_answer(conn, data)
+        query.sent(answer, hit)
+        seconds = time.perf_counter() - query.started
+        self.log.access(query_heads.Sent(len(answer.body), headers), None,
+                        {**head.logged, "RAW_URI": target}, timedelta(seconds=seconds))
 
     def _may_replay(self) -> bool:
         """Whether an answer sent from the loop may keep its connection alive, as the app's
@@ -154,7 +273,15 @@ class ReadingThreadWorker(ThreadWorker):
         started = time.perf_counter()
         request_id = new_request_id()
         timing = replay_timing(time.perf_counter() - started)
-        data = answer_bytes(kept, request_id, timing)
+        self._send_answer(conn, answer_bytes(kept, request_id, timing))
+        seconds = time.perf_counter() - started
+        kept.count(seconds)
+        self.log.access(Sent(kept, len(kept.body), request_id, timing), None, kept.environ,
+                        timedelta(seconds=seconds))
+
+    def _send_answer(self, conn: Any, data: bytes) -> None:
+        """Send an answer from the loop and wait for the connection's next request; what
+        the socket does not take now, a thread sends."""
         try:
             conn.sock.setblocking(False)  # a pipelined request may find it blocking
             sent = conn.sock.send(data)
@@ -172,10 +299,6 @@ class ReadingThreadWorker(ThreadWorker):
             self.keepalived_conns.append(conn)
             self.poller.register(conn.sock, selectors.EVENT_READ,
                                  partial(self.on_client_socket_readable, conn))
-        seconds = time.perf_counter() - started
-        kept.count(seconds)
-        self.log.access(Sent(kept, len(kept.body), request_id, timing), None, kept.environ,
-                        timedelta(seconds=seconds))
 
     @staticmethod
     def _send_rest(conn: Any, rest: bytes) -> bool:
@@ -188,8 +311,14 @@ class ReadingThreadWorker(ThreadWorker):
     def handle(self, conn: Any) -> Any:
         """In a thread: give gunicorn's parser the request read by the loop, then serve it."""
         data = getattr(conn, "govkg_request", None)
+        handed = getattr(conn, "govkg_handed", None)
+        conn.govkg_handed = None
+        if isinstance(handed, InFlight):  # still running when the loop let it go
+            handed = _outcome_of(handed)
         if self.keeping is not None:
-            self.keeping.serving(getattr(conn, "govkg_key", None) if data is not None else None)
+            self.keeping.serving(getattr(conn, "govkg_key", None) if data is not None else None,
+                                 getattr(conn, "govkg_head", None) if data is not None else None,
+                                 handed)
         if data is not None:
             conn.govkg_request = None
             conn.data_ready = True
@@ -287,6 +416,17 @@ class ReadingThreadWorker(ThreadWorker):
     def _close(self, conn: Any) -> None:
         self.nr_conns -= 1
         conn.close()
+
+
+def _outcome_of(flight: InFlight) -> dict[str, Any]:
+    """In a thread: wait for a query the loop let go, as the lane waits; what the environ
+    gets for the whole way."""
+    query = flight.query
+    try:
+        outcome: Any = query.pool.answer(flight.run)
+    except Exception as error:  # the whole way answers each as it does
+        outcome = error
+    return query.handed(outcome, time.perf_counter() - query.started)
 
 
 def _set_blocking(sock: socket.socket, blocking: bool) -> None:

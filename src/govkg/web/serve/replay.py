@@ -21,7 +21,7 @@ less), the oldest going first; a new worker starts empty.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,51 +113,12 @@ def timing(seconds: float) -> str:
     return f"app;dur={seconds * 1000:.2f}, replay"
 
 
-class KeepingApp:
-    """WSGI middleware (outermost, made by the worker): keeps the answers the app marks as
-    replayable, under the key of the request the worker is serving in this thread."""
-
-    def __init__(self, app: Callable, book: ReplayBook) -> None:
-        self.app = app
-        self.book = book
-        self._current = threading.local()
-
-    def serving(self, key: bytes | None) -> None:
-        """Called by the worker's thread before it hands a request to the app."""
-        self._current.key = key
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        key = getattr(self._current, "key", None)
-        self._current.key = None
-        if key is None:
-            return self.app(environ, start_response)
-        started: list[Any] = []
-
-        def keeping_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            started[:] = [status, headers]
-            return start_response(status, headers, exc_info)
-
-        answer = self.app(environ, keeping_start_response)
-        mark = environ.get(REPLAYABLE)
-        if not isinstance(mark, Replayable) or not started or not _kept_alive(environ):
-            return answer
-        try:
-            body = b"".join(answer)
-        finally:
-            if hasattr(answer, "close"):
-                answer.close()
-        kept = _kept(started[0], started[1], body, environ, mark)
-        if kept is not None:
-            self.book.keep(key, kept)
-        return [body]
-
-
-def _kept_alive(environ: dict) -> bool:
+def kept_alive(environ: dict) -> bool:
     return environ.get("SERVER_PROTOCOL") == "HTTP/1.1" \
         and "close" not in environ.get("HTTP_CONNECTION", "").lower()
 
 
-def _kept(status: str, headers: list[tuple[str, str]], body: bytes, environ: dict,
+def kept_answer(status: str, headers: list[tuple[str, str]], body: bytes, environ: dict,
           mark: Replayable) -> Kept | None:
     code = int(status.split(None, 1)[0])
     lengths = [v for k, v in headers if k.lower() == "content-length"]

@@ -47,6 +47,7 @@ from govkg.sparql_grammar import refused_services
 from govkg.sparql_text import is_update, query_form, sets_dataset
 from govkg.web.documents import CACHE_CONTROL
 from govkg.web.security import MAX_URL_BYTES, server_timing
+from govkg.web.serve.query_heads import QUERY_HEAD
 from govkg.web.serve.query_pool import QueryPool
 from govkg.web.serve.query_worker import AnswerStatus, QueryAnswer, QueryJob
 from govkg.web.serve.refusals import new_request_id
@@ -85,20 +86,24 @@ class SparqlLane:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
-        query = _lane_query(environ, allowed_services(self.settings))
+        if EVALUATED in environ:  # run from the server worker's loop, handed over
+            return self.app(environ, start_response)
+        query = _lane_query(environ, self.settings)
         form = query_form(query) if query is not None else None
-        decided = self.decided.get(_context(environ, form)) if form else None
-        cache: ResultCache | None = self.flask_app.extensions[CACHE]
-        if query is None or decided is None or cache is None or not cacheable(query):
+        kind = _kind(form) if form else None
+        decided = self.decided.get(_context(environ, kind)) if kind else None
+        if query is None or decided is None or self.cache is None or not cacheable(query):
             return self._whole_way(environ, start_response)
-        fmt, base_iri = decided
-        job = QueryJob(query, None, None, not sets_dataset(query), fmt.name, None,
-                       int(self.settings["max_result_bytes"]), base_iri)
-        return self._answer(environ, start_response, job, cache, started)
+        head = LaneHead(self, kind, *decided, environ.get("REMOTE_ADDR") or "-")
+        return self._answer(environ, start_response, head.query(query, started))
 
     @property
     def settings(self) -> dict[str, Any]:
         return self.flask_app.config["GOVKG"]
+
+    @property
+    def cache(self) -> ResultCache | None:
+        return self.flask_app.extensions[CACHE]
 
     def _whole_way(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Flask's answer; what it decided for a plain machine GET is remembered."""
@@ -108,50 +113,118 @@ class SparqlLane:
             form, fmt, base_iri = decided
             if len(self.decided) >= CONTEXTS_KEPT:
                 self.decided.clear()
-            self.decided[_context(environ, form)] = (fmt, base_iri)
+            self.decided[_context(environ, _kind(form))] = (fmt, base_iri)
         return answer
 
-    def _answer(self, environ: dict, start_response: Callable, job: QueryJob,
-                cache: ResultCache, started: float) -> Iterable[bytes]:
-        extensions = self.flask_app.extensions
-        key = cache_key(extensions["govkg"].build, job)
-        looked_up = time.perf_counter()
-        kept = cache.get(key)
-        count_cache("hit" if kept else "miss")
+    def _answer(self, environ: dict, start_response: Callable, query: "LaneQuery"
+                ) -> Iterable[bytes]:
+        kept = query.kept()
         if kept is not None:
             environ[REPLAYABLE] = Replayable(replay_counter("/sparql", "GET", 200, "hit"))
-            body = self._send(start_response, kept, key, started, looked_up, None)
-            count_request("/sparql", "GET", 200, time.perf_counter() - started)
-            return body
-        pool: QueryPool = extensions[POOL]
+            return self._send(environ, start_response, query, kept, None, hit=True)
+        looked_up = time.perf_counter()
         try:
-            answer = pool.run(job, environ.get("REMOTE_ADDR") or "-",
-                              float(self.settings["query_timeout"]))
+            answer = query.pool.run(query.job, query.client, query.timeout)
         except Exception as error:  # the whole way answers each as it does
-            environ[EVALUATED] = Evaluated(job, error, time.perf_counter() - looked_up)
+            environ.update(query.handed(error, time.perf_counter() - looked_up))
             return self.app(environ, start_response)
-        if answer.status is not AnswerStatus.OK or answer.streamed or answer.truncated:
-            environ[EVALUATED] = Evaluated(job, answer, time.perf_counter() - looked_up)
+        headers = query.headers(answer, answer.seconds)
+        if headers is None:
+            environ.update(query.handed(answer, time.perf_counter() - looked_up))
             return self.app(environ, start_response)
-        body = self._send(start_response, answer, key, started, looked_up, answer.seconds)
-        count_request("/sparql", "GET", 200, time.perf_counter() - started)
-        return ClosingIterator(body, partial(store_answer, cache, key, answer))
+        return ClosingIterator(self._send(environ, start_response, query, answer, headers),
+                               partial(query.sent, answer, False))
 
     @staticmethod
-    def _send(start_response: Callable, answer: QueryAnswer, key: CacheKey, started: float,
-              looked_up: float, engine_seconds: float | None) -> list[bytes]:
-        """The view's headers for ``answer`` (the fixed ones are added outside)."""
-        now = time.perf_counter()
-        timing = server_timing(now - started, now - looked_up, engine_seconds) + ", lane"
-        start_response("200 OK", [
-            ("Content-Type", get_content_type(answer.media_type, "utf-8")),
-            ("Content-Length", str(len(answer.body))), ("ETag", key.etag),
-            ("Cache-Control", CACHE_CONTROL), ("Vary", VARY),
-            ("X-Request-Id", new_request_id()), ("Server-Timing", timing)])
+    def _send(environ: dict, start_response: Callable, query: "LaneQuery",
+              answer: QueryAnswer, headers: list[tuple[str, str]] | None, hit: bool = False
+              ) -> list[bytes]:
+        """The view's headers for ``answer`` (the fixed ones are added outside); the
+        request's head is marked for the server worker's loop."""
+        start_response("200 OK", headers or query.headers(answer, None) or [])
+        environ[QUERY_HEAD] = query.mark
+        if hit:
+            query.sent(answer, True)
         return [answer.body]
 
 
-def _lane_query(environ: dict, allowed: list[str]) -> str | None:
+class LaneHead:
+    """The lane's decisions for one context and client: ``HeadMark`` for the server
+    worker's loop (``govkg.web.serve.query_heads``), which hands it the raw value of each
+    query sent with the same head."""
+
+    own_headers = frozenset(("content-type", "content-length", "etag", "cache-control",
+                             "vary", "x-request-id", "server-timing"))
+
+    def __init__(self, lane: SparqlLane, kind: str, fmt: Format, base_iri: str,
+                 client: str) -> None:
+        self.lane, self.kind, self.fmt, self.base_iri = lane, kind, fmt, base_iri
+        self.client = client
+
+    def begin(self, value: str) -> "LaneQuery | None":
+        started = time.perf_counter()
+        if len(value) > MAX_URL_BYTES:
+            return None
+        query = _query_in(f"query={value}", self.lane.settings)
+        if query is None or _kind(query_form(query) or "") != self.kind \
+                or not cacheable(query):
+            return None
+        return self.query(query, started)
+
+    def query(self, query: str, started: float) -> "LaneQuery":
+        settings = self.lane.settings
+        job = QueryJob(query, None, None, not sets_dataset(query), self.fmt.name, None,
+                       int(settings["max_result_bytes"]), self.base_iri)
+        return LaneQuery(self, job, started)
+
+
+class LaneQuery:
+    """One query of a ``LaneHead``: ``HeadQuery`` for the loop, and the lane's own."""
+
+    def __init__(self, mark: LaneHead, job: QueryJob, started: float) -> None:
+        extensions = mark.lane.flask_app.extensions
+        self.mark, self.job, self.started = mark, job, started
+        self.client = mark.client
+        self.pool: QueryPool = extensions[POOL]
+        self.timeout = float(mark.lane.settings["query_timeout"])
+        self.cache: ResultCache = mark.lane.cache  # type: ignore[assignment]
+        self.key: CacheKey = cache_key(extensions["govkg"].build, job)
+        self.looked_up = started
+
+    def kept(self) -> QueryAnswer | None:
+        kept = self.cache.get(self.key)
+        self.looked_up = time.perf_counter()
+        return kept
+
+    def headers(self, answer: QueryAnswer, engine_seconds: float | None, via: str = "lane"
+                ) -> list[tuple[str, str]] | None:
+        """The view's headers for a complete, whole, OK answer; None for any other."""
+        if answer.status is not AnswerStatus.OK or answer.streamed or answer.truncated:
+            return None
+        now = time.perf_counter()
+        timing = server_timing(now - self.started, now - self.looked_up, engine_seconds)
+        return [("Content-Type", get_content_type(answer.media_type, "utf-8")),
+                ("Content-Length", str(len(answer.body))), ("ETag", self.key.etag),
+                ("Cache-Control", CACHE_CONTROL), ("Vary", VARY),
+                ("X-Request-Id", new_request_id()), ("Server-Timing", f"{timing}, {via}")]
+
+    def sent(self, answer: QueryAnswer, hit: bool) -> None:
+        count_cache("hit" if hit else "miss")
+        count_request("/sparql", "GET", 200, time.perf_counter() - self.started)
+        if not hit:
+            store_answer(self.cache, self.key, answer)
+
+    def handed(self, outcome: QueryAnswer | Exception | None, seconds: float
+               ) -> dict[str, Any]:
+        """The environ's part for the whole way: the outcome of the run (looked up, and
+        counted a miss), if there was one."""
+        if outcome is None:
+            return {}
+        count_cache("miss")
+        return {EVALUATED: Evaluated(self.job, outcome, seconds)}
+
+
+def _lane_query(environ: dict, settings: dict[str, Any]) -> str | None:
     """The query of a request that may take the lane, else None."""
     if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql" \
             or any(name in environ for name in _WHOLE_WAY_HEADERS) \
@@ -160,6 +233,12 @@ def _lane_query(environ: dict, allowed: list[str]) -> str | None:
     raw = environ.get("QUERY_STRING", "")
     if not raw.startswith("query=") or len(environ.get("RAW_URI") or raw) > MAX_URL_BYTES:
         return None
+    return _query_in(raw, settings)
+
+
+def _query_in(raw: str, settings: dict[str, Any]) -> str | None:
+    """The query of a query string that is one ``query`` parameter, checked as the whole
+    way checks it; else None."""
     try:
         pairs = parse_qsl(raw, keep_blank_values=True, errors="strict",
                           encoding="utf-8")  # not UTF-8: the whole way says so
@@ -171,12 +250,15 @@ def _lane_query(environ: dict, allowed: list[str]) -> str | None:
     if is_update(query):
         return None
     try:  # a query naming the word is parsed (once: the parse is kept for the whole way)
-        refused = refused_services(query, allowed)
+        refused = refused_services(query, allowed_services(settings))
     except QueryError:
         return None
     return None if refused else query
 
 
-def _context(environ: dict, form: str) -> tuple:
-    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+def _kind(form: str) -> str:
+    return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+
+
+def _context(environ: dict, kind: str) -> tuple:
     return (kind, *(environ.get(name) for name in _CONTEXT_PARTS))
