@@ -143,6 +143,25 @@ def test_processes_share_one_cache(tmp_path: Path) -> None:
     assert cache.get(key("from the child")).body == b"child"
 
 
+def _open_at(path: str, start: float) -> None:
+    time.sleep(max(0.0, start - time.time()))
+    ResultCache(Path(path), "b1", 1 << 20)
+
+
+def test_processes_opening_a_new_cache_at_once_all_open_it(tmp_path: Path) -> None:
+    """Two server workers start together and both find no cache file yet."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(10):
+        start = time.time() + 0.3
+        children = [context.Process(target=_open_at, args=(str(tmp_path / f"{attempt}.sqlite"),
+                                                           start)) for _ in range(4)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join(60)
+        assert [child.exitcode for child in children] == [0] * 4, attempt
+
+
 # --- the endpoint, in-process ---------------------------------------------------------------
 
 class CountingPool:

@@ -35,6 +35,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -125,9 +126,7 @@ class ResultCache:
         if db is None:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                  isolation_level=None, check_same_thread=True)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")
-            db.executescript(_SCHEMA)
+            _set_up(db)
             self._local.db = db
         return db
 
@@ -212,3 +211,22 @@ def _writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _set_up(db: sqlite3.Connection) -> None:
+    """WAL and the schema. Two server workers starting at once may both find a new file:
+    switching it to WAL does not wait for the other's lock (SQLite answers "database is
+    locked" at once, and a worker failed to start), so it is tried again until the busy
+    timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")
+            db.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
