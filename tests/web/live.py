@@ -36,6 +36,16 @@ class LiveServer:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def line_with(self, text: str, seconds: float = 5.0) -> str:
+        """The output's line holding ``text``, once the server has written it."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [line for line in self.output().splitlines() if text in line]
+            if found or time.monotonic() > deadline:
+                assert found, f"no line with {text!r} in the output"
+                return found[0]
+            time.sleep(0.05)
+
     def get(self, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 60)
         return requests.get(self.url + path, **kwargs)
