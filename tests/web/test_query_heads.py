@@ -6,9 +6,15 @@ does."""
 import http.client
 import json
 import re
+import select
+import selectors
+import socket
 import threading
+import time
 import uuid
+from collections.abc import Iterator
 from contextlib import closing
+from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -16,6 +22,7 @@ from live import STRICT_TIMEOUT, LiveServer
 
 from govkg.web.serve.keeping import KeepingApp
 from govkg.web.serve.lanes import Lanes
+from govkg.web.serve.loop_queries import LoopQueries, LoopQuery
 from govkg.web.serve.query_heads import QUERY_HEAD, HeadBook, head_key
 from govkg.web.serve.replay import ReplayBook
 
@@ -200,6 +207,7 @@ def test_the_loop_answers_as_the_lane_does(live_server: LiveServer, accept: str,
         query = fresh(template)
         looped = get(conn, query, accept)  # a miss, from the loop
         again = get(conn, query, accept)  # a hit, from the loop
+        replayed = get(conn, query, accept)  # the hit's bytes, sent again
     with closing(connection(live_server)) as other:  # another head: the app's hit
         laned = get(other, query, accept, headers={"X-Other": "1"})
     assert [looped.status, again.status, laned.status] == [200, 200, 200]
@@ -207,8 +215,10 @@ def test_the_loop_answers_as_the_lane_does(live_server: LiveServer, accept: str,
     assert "engine;dur=" in looped.getheader("Server-Timing")
     assert "engine;dur=" not in again.getheader("Server-Timing")
     assert way(laned) != "loop"
-    assert looped.body == again.body == laned.body and looped.body
-    assert kept_headers(looped) == kept_headers(again) == kept_headers(laned)
+    assert via(replayed) == "replay"
+    assert looped.body == again.body == replayed.body == laned.body and looped.body
+    assert kept_headers(looped) == kept_headers(again) == kept_headers(replayed) \
+        == kept_headers(laned)
     assert kept_headers(looped)["x-content-type-options"] == "nosniff"
     assert kept_headers(looped)["content-length"] == str(len(looped.body))
 
@@ -301,3 +311,92 @@ def test_a_slow_query_from_the_loop_is_answered_by_a_thread(strict_server: LiveS
         assert f"{STRICT_TIMEOUT:g} s limit" in stopped.body.decode()
         # its client is heavy now: its queries wait in the lanes, in a thread
         assert via(get(conn, fresh(PROVINCES))) == "lane"
+
+
+# the loop's queries, with a pool whose workers are socket pairs
+
+
+class FakeRun:
+    def __init__(self, step_in: float) -> None:
+        self.ours, self.worker_end = socket.socketpair()
+        self.worker = SimpleNamespace(channel=self.ours)
+        self.next_step = time.monotonic() + step_in
+
+    def answered_within(self, seconds: float) -> bool:
+        return bool(select.select([self.ours], [], [], seconds)[0])
+
+
+class FakePool:
+    def __init__(self, free: int, step_in: float = 60.0) -> None:
+        self.free, self.step_in, self.runs = free, step_in, []
+
+    def start(self, job, client, timeout):
+        if not self.free:
+            return None
+        self.free -= 1
+        self.runs.append(FakeRun(self.step_in))
+        return self.runs[-1]
+
+    def answer(self, run):
+        self.free += 1
+        return run.ours.recv(100).decode()
+
+    def close(self) -> None:
+        for run in self.runs:
+            run.ours.close()
+            run.worker_end.close()
+
+
+@pytest.fixture
+def pools() -> Iterator[list[FakePool]]:
+    made: list[FakePool] = []
+    yield made
+    for pool in made:
+        pool.close()
+
+
+def item(pool: FakePool, name: str) -> LoopQuery:
+    query = SimpleNamespace(pool=pool, job=name, client="c", timeout=30)
+    return LoopQuery(name, b"", query, "/sparql?query=" + name, None)  # type: ignore[arg-type]
+
+
+def loop(pool: FakePool) -> tuple[LoopQueries, list, list]:
+    answered: list = []
+    threads: list = []
+    poller = selectors.DefaultSelector()
+    queries = LoopQueries(poller, lambda i, outcome: answered.append((i.conn, outcome)),
+                          lambda i: threads.append((i.conn, i.run is not None)))
+    return queries, answered, threads
+
+
+def turn(queries: LoopQueries) -> None:
+    for key, _ in queries.poller.select(queries.wait_seconds(1.0)):
+        key.data(key.fileobj)
+    queries.hand_over_slow()
+
+
+def test_the_loop_runs_a_query_per_free_worker_and_one_waiting_for_each(pools) -> None:
+    pool = FakePool(free=2)
+    pools.append(pool)
+    queries, answered, threads = loop(pool)
+    assert [queries.take(item(pool, name)) for name in "abcde"] == [True] * 4 + [False]
+    assert len(queries.in_flight) == 2 and [i.conn for i in queries.waiting] == ["c", "d"]
+    pool.runs[0].worker_end.send(b"A")
+    turn(queries)  # a's worker is free again: c, the first waiting, takes it
+    assert answered == [("a", "A")] and [i.conn for i in queries.waiting] == ["d"]
+    assert sorted(i.conn for i in queries.in_flight.values()) == ["b", "c"]
+    pool.free += 1  # a thread freed a worker meanwhile
+    pool.runs[1].worker_end.send(b"B")
+    turn(queries)
+    assert answered[1] == ("b", "B") and not queries.waiting and len(queries.in_flight) == 2
+    assert not threads
+
+
+def test_a_waiting_query_without_a_query_in_flight_takes_a_thread(pools) -> None:
+    pool = FakePool(free=1, step_in=0.05)
+    pools.append(pool)
+    queries, answered, threads = loop(pool)
+    assert queries.take(item(pool, "a")) and queries.take(item(pool, "b"))
+    assert queries.wait_seconds(1.0) <= 0.05
+    turn(queries)  # a is past its quick step with no answer: a thread waits for it
+    assert threads == [("a", True), ("b", False)] and not queries.in_flight and not answered

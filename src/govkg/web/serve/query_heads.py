@@ -25,15 +25,15 @@ outcome, and the lane's whole way answers it as it always does. Each server work
 most ``MAX_HEADS`` heads, forgotten all at once past that; a new worker starts empty.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gunicorn import util
 
-from govkg.web.serve.query_pool import QueryPool, QueryRun
+from govkg.web.serve.query_pool import QueryPool
 from govkg.web.serve.query_worker import QueryAnswer
-from govkg.web.serve.replay import request_key
+from govkg.web.serve.replay import MAX_BODY_BYTES, RENEWED, Kept, request_key
 
 QUERY_HEAD = "govkg.query_head"  # set by the app in the environ: a ``HeadMark``
 MAX_HEADS = 1024
@@ -60,6 +60,9 @@ class HeadQuery(Protocol):
 
     def sent(self, answer: QueryAnswer, hit: bool) -> None:
         """Counted (and a miss stored) once its answer went out."""
+
+    def replayed(self) -> Callable[[float], None]:
+        """What a hit sent again (``govkg.web.serve.replay``) counts."""
 
     def handed(self, outcome: QueryAnswer | Exception | None, seconds: float
                ) -> dict[str, Any]:
@@ -140,16 +143,15 @@ def answer_bytes(head: Head, headers: list[tuple[str, str]], body: bytes) -> byt
                      own.encode("latin-1"), head.fixed, b"\r\n", body))
 
 
-@dataclass
-class InFlight:
-    """A query the loop gave to a query worker: its connection, request and run."""
-
-    conn: Any
-    data: bytes
-    query: HeadQuery
-    run: QueryRun
-    target: str
-    head: Head
+def kept_for_replay(head: Head, headers: list[tuple[str, str]], body: bytes, target: str,
+                    count: Callable[[float], None]) -> Kept | None:
+    """A hit sent from the loop, as the replay book keeps it (as it keeps the lane's)."""
+    if len(body) > MAX_BODY_BYTES:
+        return None
+    own = "".join(f"{name}: {value}\r\n" for name, value in headers
+                  if name.lower() not in RENEWED)
+    return Kept(200, b"200 OK\r\n" + own.encode("latin-1") + head.fixed, body,
+                {**head.logged, "RAW_URI": target}, count)
 
 
 class Sent:

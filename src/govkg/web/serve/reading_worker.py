@@ -23,7 +23,6 @@ import errno
 import selectors
 import socket
 import time
-from collections import deque
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -32,8 +31,10 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from govkg.web.serve import query_heads
 from govkg.web.serve.keeping import KeepingApp
-from govkg.web.serve.query_heads import HeadBook, HeadQuery, InFlight, head_key
+from govkg.web.serve.loop_queries import LoopQueries, LoopQuery
+from govkg.web.serve.query_heads import HeadBook, head_key, kept_for_replay
 from govkg.web.serve.query_pool import stop_all_queries
+from govkg.web.serve.query_worker import QueryAnswer
 from govkg.web.serve.refusals import HeaderAddingSocket, new_request_id, refusal_bytes
 from govkg.web.serve.replay import Kept, ReplayBook, Sent, answer_bytes, request_key
 from govkg.web.serve.replay import timing as replay_timing
@@ -69,9 +70,7 @@ class ReadingThreadWorker(ThreadWorker):
         self.lingering: dict[Any, float] = {}  # refused connections: their closing time
         self.replays = ReplayBook()
         self.heads = HeadBook()
-        self.in_flight: dict[int, InFlight] = {}  # queries run from the loop, by channel
-        # queries the loop took that wait for a worker one of those frees
-        self.waiting: deque[tuple[Any, bytes, HeadQuery, str, Any]] = deque()
+        self.loop_queries: LoopQueries  # made with the app (``load_wsgi``): it needs the poller
         self.keeping: KeepingApp | None = None
         self._notified = float("-inf")
 
@@ -80,6 +79,7 @@ class ReadingThreadWorker(ThreadWorker):
         super().load_wsgi()
         self.keeping = KeepingApp(self.wsgi, self.replays, self.heads)
         self.wsgi = self.keeping
+        self.loop_queries = LoopQueries(self.poller, self._answered, self._loop_query_to_thread)
 
     def enqueue_req(self, conn: Any) -> None:
         """Read ``conn``'s next request in the event loop, then hand it to a thread."""
@@ -161,7 +161,8 @@ class ReadingThreadWorker(ThreadWorker):
 
     def _query_from_loop(self, conn: Any, data: bytes) -> bool:
         """Whether a query whose head the app marked (``govkg.web.serve.query_heads``) is
-        answered from the loop: now from the result cache, or once a query worker has."""
+        answered from the loop: now from the result cache, or once a query worker has
+        (``govkg.web.serve.loop_queries``)."""
         cut = head_key(conn.client, conn.server, data)
         if cut is None:
             return False
@@ -170,96 +171,47 @@ class ReadingThreadWorker(ThreadWorker):
         query = head.mark.begin(value) if head is not None and not self.cfg.is_ssl else None
         if query is None:
             return False
+        item = LoopQuery(conn, data, query, target, head)
         kept = query.kept()
         if kept is not None:
-            self._send_query_answer(conn, query, kept, target, head, hit=True)
+            self._send_query_answer(item, kept, query.headers(kept, None, LOOP), hit=True)
             return True
-        return self._start(conn, data, query, target, head)
+        return self.loop_queries.take(item)
 
-    def _start(self, conn: Any, data: bytes, query: HeadQuery, target: str, head: Any) -> bool:
-        """Give the query to a worker free now, or let it wait for one that a query in
-        flight from the loop frees (one waiting query for each)."""
-        if self._fly(conn, data, query, target, head):
-            return True
-        if len(self.waiting) >= len(self.in_flight):
-            return False
-        self.waiting.append((conn, data, query, target, head))
-        return True
-
-    def _fly(self, conn: Any, data: bytes, query: HeadQuery, target: str, head: Any) -> bool:
-        run = query.pool.start(query.job, query.client, query.timeout)
-        if run is None:
-            return False
-        flight = InFlight(conn, data, query, run, target, head)
-        fd = run.worker.channel.fileno()
-        self.in_flight[fd] = flight
-        self.poller.register(fd, selectors.EVENT_READ, partial(self._on_answer, flight))
-        return True
-
-    def _on_answer(self, flight: InFlight, fd: int) -> None:
-        self._land(flight, fd)
-        self._start_waiting()
-
-    def _land(self, flight: InFlight, fd: int) -> None:
-        """A query run from the loop has its answer (or its worker is gone): sent, or
-        handed to a thread with it."""
-        self.in_flight.pop(fd, None)
-        with contextlib.suppress(KeyError, ValueError, OSError):
-            self.poller.unregister(fd)
-        query = flight.query
-        received = time.perf_counter()
-        try:
-            answer: Any = query.pool.answer(flight.run)
-        except Exception as error:  # the whole way answers each as it does
-            answer = error
-        headers = None if isinstance(answer, Exception) else query.headers(
-            answer, answer.seconds, LOOP)
+    def _answered(self, item: LoopQuery, outcome: QueryAnswer | Exception) -> None:
+        """A query the loop ran is over: its answer sent, or its request and outcome handed
+        to a thread, for the whole way to answer."""
+        query = item.query
+        headers = None if isinstance(outcome, Exception) else query.headers(
+            outcome, outcome.seconds, LOOP)
         if headers is None:
-            self._to_thread(flight.conn, flight.data,
-                            query.handed(answer, received - query.started))
-            return
-        self._send_query_answer(flight.conn, query, answer, flight.target, flight.head,
-                                headers=headers)
+            self._to_thread(item.conn, item.data,
+                            query.handed(outcome, time.perf_counter() - query.started))
+        else:
+            self._send_query_answer(item, outcome, headers)  # type: ignore[arg-type]
 
-    def _start_waiting(self) -> None:
-        """Queries waiting in the loop take the workers free now, first come first; those
-        that no query in flight from the loop will free a worker for go to threads."""
-        while self.waiting and self._fly(*self.waiting[0]):
-            self.waiting.popleft()
-        while len(self.waiting) > len(self.in_flight):
-            conn, data, *_ = self.waiting.pop()
-            self._to_thread(conn, data)
-
-    def _hand_over_slow(self) -> None:
-        """Queries still running after their quick step go to threads, which wait for them
-        as for any other (``QueryPool.answer``)."""
-        now = time.monotonic()
-        for fd, flight in list(self.in_flight.items()):
-            if flight.run.next_step <= now and not flight.run.answered_within(0):
-                del self.in_flight[fd]
-                with contextlib.suppress(KeyError, ValueError, OSError):
-                    self.poller.unregister(fd)
-                self._to_thread(flight.conn, flight.data, flight)
-        self._start_waiting()
+    def _loop_query_to_thread(self, item: LoopQuery) -> None:
+        self._to_thread(item.conn, item.data, item if item.run is not None else None)
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
-        """gunicorn's wait, shortened to the next quick step of a query run from the loop."""
-        if self.in_flight:
-            first = min(flight.run.next_step for flight in self.in_flight.values())
-            timeout = min(timeout, max(0.0, first - time.monotonic()))
-        super().wait_for_and_dispatch_events(timeout)
-        if self.in_flight or self.waiting:
-            self._hand_over_slow()
+        """gunicorn's wait, shortened to the next step of a query the loop runs."""
+        super().wait_for_and_dispatch_events(self.loop_queries.wait_seconds(timeout))
+        self.loop_queries.hand_over_slow()
 
-    def _send_query_answer(self, conn: Any, query: HeadQuery, answer: Any, target: str,
-                           head: Any, hit: bool = False, headers: Any = None) -> None:
-        headers = headers or query.headers(answer, None, LOOP)
-        data = query_heads.answer_bytes(head, headers, answer.body)
-        self._send_answer(conn, data)
-        query.sent(answer, hit)
-        seconds = time.perf_counter() - query.started
+    def _send_query_answer(self, item: LoopQuery, answer: QueryAnswer,
+                           headers: list[tuple[str, str]] | None, hit: bool = False) -> None:
+        assert headers is not None
+        self._send_answer(item.conn, query_heads.answer_bytes(item.head, headers, answer.body))
+        item.query.sent(answer, hit)
+        if hit:  # sent again as it is when its very request comes again, as the lane's hit
+            kept = kept_for_replay(item.head, headers, answer.body, item.target,
+                                   item.query.replayed())
+            if kept is not None:
+                self.replays.keep(item.conn.govkg_key, kept)
+        seconds = time.perf_counter() - item.query.started
         self.log.access(query_heads.Sent(len(answer.body), headers), None,
-                        {**head.logged, "RAW_URI": target}, timedelta(seconds=seconds))
+                        {**item.head.logged, "RAW_URI": item.target},
+                        timedelta(seconds=seconds))
 
     def _may_replay(self) -> bool:
         """Whether an answer sent from the loop may keep its connection alive, as the app's
@@ -313,7 +265,7 @@ class ReadingThreadWorker(ThreadWorker):
         data = getattr(conn, "govkg_request", None)
         handed = getattr(conn, "govkg_handed", None)
         conn.govkg_handed = None
-        if isinstance(handed, InFlight):  # still running when the loop let it go
+        if isinstance(handed, LoopQuery):  # still running when the loop let it go
             handed = _outcome_of(handed)
         if self.keeping is not None:
             self.keeping.serving(getattr(conn, "govkg_key", None) if data is not None else None,
@@ -418,12 +370,12 @@ class ReadingThreadWorker(ThreadWorker):
         conn.close()
 
 
-def _outcome_of(flight: InFlight) -> dict[str, Any]:
+def _outcome_of(item: LoopQuery) -> dict[str, Any]:
     """In a thread: wait for a query the loop let go, as the lane waits; what the environ
     gets for the whole way."""
-    query = flight.query
+    query = item.query
     try:
-        outcome: Any = query.pool.answer(flight.run)
+        outcome: Any = query.pool.answer(item.run)  # type: ignore[arg-type]
     except Exception as error:  # the whole way answers each as it does
         outcome = error
     return query.handed(outcome, time.perf_counter() - query.started)

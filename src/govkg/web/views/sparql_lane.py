@@ -120,7 +120,7 @@ class SparqlLane:
                 ) -> Iterable[bytes]:
         kept = query.kept()
         if kept is not None:
-            environ[REPLAYABLE] = Replayable(replay_counter("/sparql", "GET", 200, "hit"))
+            environ[REPLAYABLE] = Replayable(query.replayed())
             return self._send(environ, start_response, query, kept, None, hit=True)
         looked_up = time.perf_counter()
         try:
@@ -213,6 +213,9 @@ class LaneQuery:
         count_request("/sparql", "GET", 200, time.perf_counter() - self.started)
         if not hit:
             store_answer(self.cache, self.key, answer)
+
+    def replayed(self) -> Callable[[float], None]:
+        return replay_counter("/sparql", "GET", 200, "hit")
 
     def handed(self, outcome: QueryAnswer | Exception | None, seconds: float
                ) -> dict[str, Any]:
