@@ -16,6 +16,11 @@ A kept-alive connection that turns readable is read at once, and waits on the lo
 for what has not arrived. The cost, measured with ``wrk -c8`` against gunicorn's own
 reading on the shared 2-core machine (load 13-19): 2,720-2,820 against 2,870-2,960
 ``ASK {}`` answers/s, 4,600-4,870 against 4,990-5,300 ``/robots.txt``/s, in turns.
+
+Two kinds of complete requests never reach a thread: one that comes again byte for byte
+after a cache hit (``govkg.web.serve.replay``), and a query whose head the SPARQL lane has
+answered (``govkg.web.serve.query_heads``), which the loop runs on a query worker itself
+(``govkg.web.serve.loop_queries``).
 """
 
 import contextlib

@@ -29,6 +29,14 @@ view's hooks count it; a miss's answer is stored once the response is closed. An
 outcome (a refusal, a time-out, an error, a streamed answer) is handed to the whole way with
 the request (``EVALUATED``): the view takes the outcome instead of running the query again,
 and answers it as it always does.
+
+**Its heads.** Each request the lane answers is marked (``QUERY_HEAD``: its ``LaneHead``,
+the decisions above for its context and client), and the server worker keeps the mark
+under the request's head, its bytes without the query's value
+(``govkg.web.serve.query_heads``). A later query with the same head is handed to the mark
+by the worker's event loop: ``LaneHead.begin`` checks it as the lane checks any, and its
+``LaneQuery`` is what the loop looks up, runs, answers with and counts. Measured as above:
+a miss's CPU went from 1.0 ms to 0.7 ms, the web process's from 0.68 to 0.48 ms.
 """
 
 import time
