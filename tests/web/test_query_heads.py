@@ -23,7 +23,8 @@ from live import STRICT_TIMEOUT, LiveServer
 from govkg.web.serve.keeping import KeepingApp
 from govkg.web.serve.lanes import Lanes
 from govkg.web.serve.loop_queries import LoopQueries, LoopQuery
-from govkg.web.serve.query_heads import QUERY_HEAD, HeadBook, head_key
+from govkg.web.serve.query_heads import QUERY_HEAD, Head, HeadBook, head_key
+from govkg.web.serve.reading_worker import ReadingThreadWorker
 from govkg.web.serve.replay import ReplayBook
 
 JSON = "application/sparql-results+json"
@@ -400,3 +401,22 @@ def test_a_waiting_query_without_a_query_in_flight_takes_a_thread(pools) -> None
     assert queries.wait_seconds(1.0) <= 0.05
     turn(queries)  # a is past its quick step with no answer: a thread waits for it
     assert threads == [("a", True), ("b", False)] and not queries.in_flight and not answered
+
+
+def test_a_query_the_loop_cannot_take_goes_to_a_thread_and_the_loop_goes_on() -> None:
+    class Failing:
+        own_headers = frozenset()
+
+        def begin(self, value: str):
+            raise RuntimeError("the result cache is gone")
+
+    worker = object.__new__(ReadingThreadWorker)
+    worker.heads = HeadBook()
+    worker.cfg = SimpleNamespace(is_ssl=False)
+    logged: list[str] = []
+    worker.log = SimpleNamespace(exception=logged.append)
+    data = request(b"ASK%7B%7D")
+    worker.heads.keep(head_key(PEER, LISTENER, data)[0], Head(Failing(), b"", {}))
+    conn = SimpleNamespace(client=PEER, server=LISTENER)
+    assert worker._query_from_loop(conn, data) is False  # the thread's whole way answers
+    assert logged == ["a query could not be taken by the event loop"]

@@ -173,11 +173,17 @@ class ReadingThreadWorker(ThreadWorker):
             return False
         conn.govkg_head, target, value = cut
         head = self.heads.get(conn.govkg_head)
-        query = head.mark.begin(value) if head is not None and not self.cfg.is_ssl else None
+        if head is None or self.cfg.is_ssl:
+            return False
+        try:
+            query = head.mark.begin(value)
+            kept = query.kept() if query is not None else None
+        except Exception:  # the loop goes on; the whole way meets it too, and answers 500
+            self.log.exception("a query could not be taken by the event loop")
+            return False
         if query is None:
             return False
         item = LoopQuery(conn, data, query, target, head)
-        kept = query.kept()
         if kept is not None:
             self._send_query_answer(item, kept, query.headers(kept, None, LOOP), hit=True)
             return True
@@ -207,6 +213,14 @@ class ReadingThreadWorker(ThreadWorker):
                            headers: list[tuple[str, str]] | None, hit: bool = False) -> None:
         assert headers is not None
         self._send_answer(item.conn, query_heads.answer_bytes(item.head, headers, answer.body))
+        try:
+            self._count_query_answer(item, answer, headers, hit)
+        except Exception:  # the answer is out, and the loop goes on
+            self.log.exception("an answer sent from the event loop was not counted or kept")
+
+    def _count_query_answer(self, item: LoopQuery, answer: QueryAnswer,
+                            headers: list[tuple[str, str]], hit: bool) -> None:
+        """Count (and store) an answer sent from the loop, keep a hit for replay, log it."""
         item.query.sent(answer, hit)
         if hit:  # sent again as it is when its very request comes again, as the lane's hit
             kept = kept_for_replay(item.head, headers, answer.body, item.target,
