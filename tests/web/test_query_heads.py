@@ -70,7 +70,7 @@ def test_the_book_forgets_every_head_past_its_bound() -> None:
 class Mark:
     own_headers = frozenset(("content-type", "content-length", "server-timing"))
 
-    def begin(self, value: str):  # pragma: no cover - the loop's, not called here
+    def begin(self, target: str, value: str):  # pragma: no cover - the loop's, not called here
         return None
 
 
@@ -407,7 +407,7 @@ def test_a_query_the_loop_cannot_take_goes_to_a_thread_and_the_loop_goes_on() ->
     class Failing:
         own_headers = frozenset()
 
-        def begin(self, value: str):
+        def begin(self, target: str, value: str):
             raise RuntimeError("the result cache is gone")
 
     worker = object.__new__(ReadingThreadWorker)

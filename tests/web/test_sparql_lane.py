@@ -6,13 +6,16 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 import requests
 from live import LiveServer
 
+from govkg.formats import find_format
+from govkg.web.security import MAX_URL_BYTES
 from govkg.web.views.sparql import POOL
-from govkg.web.views.sparql_lane import SparqlLane
+from govkg.web.views.sparql_lane import LaneHead, SparqlLane
 
 JSON = "application/sparql-results+json"
 RENEWED = {"X-Request-Id", "Server-Timing", "Date"}
@@ -215,3 +218,23 @@ def test_a_served_lane_answer_is_logged_and_kept_alive(live_server: LiveServer):
             break
         time.sleep(0.1)
     assert request_id in live_server.output()
+
+
+def test_a_head_takes_only_what_the_lane_would(app):
+    """The loop hands a head's mark each query's raw value (``LaneHead.begin``)."""
+    head = LaneHead(lane_of(app), "results", find_format("json"), "http://x/sparql", "c")
+
+    def begin(query: str, target_padding: int = 0):
+        value = quote(query, safe="")
+        return head.begin("/sparql?query=" + value + "x" * target_padding, value)
+
+    taken = begin("SELECT ?s WHERE { ?s a gk:Province } LIMIT 1")
+    assert taken is not None and taken.job.format_name == "json"
+    assert taken.job.base_iri == "http://x/sparql" and taken.client == "c"
+    assert begin("SELECT ?s WHERE { ?s a gk:Province }", MAX_URL_BYTES) is None  # 414
+    assert begin("INSERT DATA { <urn:a> <urn:b> <urn:c> }") is None
+    assert begin("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }") is None
+    assert begin("CONSTRUCT WHERE { ?s ?p ?o }") is None  # another kind, another format
+    assert begin("SELECT (RAND() AS ?r) WHERE {}") is None  # not the same each time
+    assert begin("SELEC ?s") is None  # no query form: the whole way says why
+    assert head.begin("/sparql?query=%FF", "%FF") is None  # not UTF-8

@@ -74,9 +74,9 @@ class HeadMark(Protocol):
 
     own_headers: frozenset[str]  # the lowercase names ``HeadQuery.headers`` gives
 
-    def begin(self, value: str) -> HeadQuery | None:
-        """The query whose raw (still percent-encoded) value is ``value``, checked; None
-        when it must take its thread."""
+    def begin(self, target: str, value: str) -> HeadQuery | None:
+        """The query of a request for ``target`` whose raw (still percent-encoded) value is
+        ``value``, checked; None when it must take its thread."""
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ class ReadingThreadWorker(ThreadWorker):
         if head is None or self.cfg.is_ssl:
             return False
         try:
-            query = head.mark.begin(value)
+            query = head.mark.begin(target, value)
             kept = query.kept() if query is not None else None
         except Exception:  # the loop goes on; the whole way meets it too, and answers 500
             self.log.exception("a query could not be taken by the event loop")

@@ -169,13 +169,13 @@ class LaneHead:
         self.lane, self.kind, self.fmt, self.base_iri = lane, kind, fmt, base_iri
         self.client = client
 
-    def begin(self, value: str) -> "LaneQuery | None":
+    def begin(self, target: str, value: str) -> "LaneQuery | None":
         started = time.perf_counter()
-        if len(value) > MAX_URL_BYTES:
+        if len(target) > MAX_URL_BYTES:  # as the lane reads ``RAW_URI``
             return None
         query = _query_in(f"query={value}", self.lane.settings)
-        if query is None or _kind(query_form(query) or "") != self.kind \
-                or not cacheable(query):
+        form = query_form(query) if query is not None else None
+        if query is None or not form or _kind(form) != self.kind or not cacheable(query):
             return None
         return self.query(query, started)
 
