@@ -16,7 +16,8 @@ listener. A later request with the same head is handed by the loop to the mark w
 query's raw value: the mark checks the query as the lane does (or declines, and the request
 takes its thread as before), looks it up in the result cache, and else the loop gives it to
 a query worker that is free now (``QueryPool.start``) and answers when the worker's socket
-turns readable.
+turns readable. Measured the same way, side by side: 0.46-0.48 ms of the web process's CPU
+a miss, and 2,500-2,588 misses/s against 2,171-2,186 before.
 
 Only a complete, whole, OK answer is sent from the loop; any other outcome (an error, a
 refusal, a streamed answer), and a query still running after its quick step
