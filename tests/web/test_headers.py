@@ -3,7 +3,6 @@
 import logging
 import re
 import socket
-import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -94,13 +93,7 @@ def test_error_bodies_carry_the_request_id(strict_server):
 
 def access_log_line(server, request_id: str) -> str:
     """The access log's line for the request; gunicorn writes it just after the answer."""
-    deadline = time.monotonic() + 10
-    while True:
-        lines = [line for line in server.output().splitlines() if request_id in line]
-        if lines or time.monotonic() > deadline:
-            assert lines, f"no access log line names request {request_id}"
-            return lines[0]
-        time.sleep(0.05)
+    return server.line_with(request_id, seconds=10)
 
 
 @pytest.mark.server
