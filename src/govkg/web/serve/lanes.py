@@ -65,20 +65,17 @@ class Lanes:
         """A worker free now for ``client``'s query when nobody waits, else None (never
         waits: for an event loop, which cannot)."""
         with self._lock:
-            if not any(self._waiting.values()) and self._free \
-                    and (not self.is_heavy(client) or len(self._free) > self.reserve):
-                return self._free.pop()
-            return None
+            return self._take_now(self.is_heavy(client))
 
     def take(self, client: str, wait_seconds: float) -> Any:
         """A free worker for ``client``'s query; ``PoolBusy`` when none is free in time or
         too many wait already. Give it back with ``put`` (unless it was stopped)."""
         with self._lock:
             heavy = self.is_heavy(client)
-            waiting = sum(len(lane) for lane in self._waiting.values())
-            if not waiting and self._free and (not heavy or len(self._free) > self.reserve):
-                return self._free.pop()  # nobody waits: no ticket, nobody to wake
-            if waiting >= self.waiting_limit \
+            worker = self._take_now(heavy)
+            if worker is not None:
+                return worker
+            if sum(len(lane) for lane in self._waiting.values()) >= self.waiting_limit \
                     or self._waiting_by_client[client] >= WAITING_PER_CLIENT:
                 raise PoolBusy
             ticket = threading.Condition(self._lock)
@@ -100,6 +97,13 @@ class Lanes:
                 if not self._waiting_by_client[client]:
                     del self._waiting_by_client[client]
                 self._wake()
+
+    def _take_now(self, heavy: bool) -> Any | None:
+        """A free worker when nobody waits (no ticket, nobody to wake), else None."""
+        if not any(self._waiting.values()) and self._free \
+                and (not heavy or len(self._free) > self.reserve):
+            return self._free.pop()
+        return None
 
     def _wake(self) -> None:
         """Wake the waiters that may take a free worker now: the first of each lane."""

@@ -95,11 +95,7 @@ class LoopQueries:
     def _on_answer(self, item: LoopQuery, fd: int) -> None:
         """The worker's answer is in (or the worker is gone)."""
         self._land(fd)
-        try:
-            outcome: QueryAnswer | Exception = item.query.pool.answer(item.run)  # type: ignore
-        except Exception as error:  # the whole way answers each as it does
-            outcome = error
-        self.answered(item, outcome)
+        self.answered(item, outcome_of(item))
         self._start_waiting()
 
     def _start_waiting(self) -> None:
@@ -109,3 +105,12 @@ class LoopQueries:
             self.waiting.popleft()
         while len(self.waiting) > len(self.in_flight):
             self.to_thread(self.waiting.pop())
+
+
+def outcome_of(item: LoopQuery) -> QueryAnswer | Exception:
+    """What a started query ended with: its answer, or the exception the pool raised (the
+    whole way answers each as it does). Waits as the pool does for one still running."""
+    try:
+        return item.query.pool.answer(item.run)  # type: ignore[arg-type]
+    except Exception as error:
+        return error

@@ -27,14 +27,19 @@ most ``MAX_HEADS`` heads, forgotten all at once past that; a new worker starts e
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
-
-from gunicorn import util
 
 from govkg.web.serve.query_pool import QueryPool
 from govkg.web.serve.query_worker import QueryAnswer
-from govkg.web.serve.replay import MAX_BODY_BYTES, RENEWED, Kept, request_key
+from govkg.web.serve.replay import (
+    LOGGED,
+    Kept,
+    Replayable,
+    first_headers,
+    kept_answer,
+    request_key,
+)
 
 QUERY_HEAD = "govkg.query_head"  # set by the app in the environ: a ``HeadMark``
 MAX_HEADS = 1024
@@ -65,8 +70,7 @@ class HeadQuery(Protocol):
     def replayed(self) -> Callable[[float], None]:
         """What a hit sent again (``govkg.web.serve.replay``) counts."""
 
-    def handed(self, outcome: QueryAnswer | Exception | None, seconds: float
-               ) -> dict[str, Any]:
+    def handed(self, outcome: QueryAnswer | Exception, seconds: float) -> dict[str, Any]:
         """What the environ gets when the request goes to a thread with ``outcome``."""
 
 
@@ -84,7 +88,7 @@ class HeadMark(Protocol):
 class Head:
     mark: HeadMark
     fixed: bytes  # the headers the app's outer layers added, each line ending in CRLF
-    logged: dict[str, str]  # what the access log reads of the request, but its target
+    logged: dict[str, str]  # what the access log reads of the request (its target changes)
 
 
 def head_key(client: Any, server: Any, data: bytes) -> tuple[bytes, str, str] | None:
@@ -131,28 +135,23 @@ def head_of(mark: HeadMark, headers: Iterable[tuple[str, str]], environ: dict,
     left_out = mark.own_headers | set(renewed)
     fixed = "".join(f"{name}: {value}\r\n" for name, value in headers
                     if name.lower() not in left_out)
-    logged = {name: environ.get(name, "-") for name in
-              ("REMOTE_ADDR", "REQUEST_METHOD", "SERVER_PROTOCOL", "PATH_INFO")}
+    logged = {name: environ.get(name, "-") for name in LOGGED}
     return Head(mark, fixed.encode("latin-1"), logged)
 
 
 def answer_bytes(head: Head, headers: list[tuple[str, str]], body: bytes) -> bytes:
     """A 200 answer from the loop: gunicorn's first headers, the app's, the head's fixed."""
     own = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    return b"".join((b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ",
-                     util.http_date().encode(), b"\r\nConnection: keep-alive\r\n",
-                     own.encode("latin-1"), head.fixed, b"\r\n", body))
+    return b"".join((b"HTTP/1.1 200 OK\r\n", first_headers(), own.encode("latin-1"),
+                     head.fixed, b"\r\n", body))
 
 
 def kept_for_replay(head: Head, headers: list[tuple[str, str]], body: bytes, target: str,
                     count: Callable[[float], None]) -> Kept | None:
     """A hit sent from the loop, as the replay book keeps it (as it keeps the lane's)."""
-    if len(body) > MAX_BODY_BYTES:
-        return None
-    own = "".join(f"{name}: {value}\r\n" for name, value in headers
-                  if name.lower() not in RENEWED)
-    return Kept(200, b"200 OK\r\n" + own.encode("latin-1") + head.fixed, body,
-                {**head.logged, "RAW_URI": target}, count)
+    kept = kept_answer("200 OK", headers, body, {**head.logged, "RAW_URI": target},
+                       Replayable(count))
+    return None if kept is None else replace(kept, head=kept.head + head.fixed)
 
 
 class Sent:

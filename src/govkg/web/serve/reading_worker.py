@@ -36,7 +36,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from govkg.web.serve import query_heads
 from govkg.web.serve.keeping import KeepingApp
-from govkg.web.serve.loop_queries import LoopQueries, LoopQuery
+from govkg.web.serve.loop_queries import LoopQueries, LoopQuery, outcome_of
 from govkg.web.serve.query_heads import HeadBook, head_key, kept_for_replay
 from govkg.web.serve.query_pool import stop_all_queries
 from govkg.web.serve.query_worker import QueryAnswer
@@ -285,7 +285,8 @@ class ReadingThreadWorker(ThreadWorker):
         handed = getattr(conn, "govkg_handed", None)
         conn.govkg_handed = None
         if isinstance(handed, LoopQuery):  # still running when the loop let it go
-            handed = _outcome_of(handed)
+            handed = handed.query.handed(outcome_of(handed),
+                                         time.perf_counter() - handed.query.started)
         if self.keeping is not None:
             self.keeping.serving(getattr(conn, "govkg_key", None) if data is not None else None,
                                  getattr(conn, "govkg_head", None) if data is not None else None,
@@ -387,17 +388,6 @@ class ReadingThreadWorker(ThreadWorker):
     def _close(self, conn: Any) -> None:
         self.nr_conns -= 1
         conn.close()
-
-
-def _outcome_of(item: LoopQuery) -> dict[str, Any]:
-    """In a thread: wait for a query the loop let go, as the lane waits; what the environ
-    gets for the whole way."""
-    query = item.query
-    try:
-        outcome: Any = query.pool.answer(item.run)  # type: ignore[arg-type]
-    except Exception as error:  # the whole way answers each as it does
-        outcome = error
-    return query.handed(outcome, time.perf_counter() - query.started)
 
 
 def _set_blocking(sock: socket.socket, blocking: bool) -> None:

@@ -33,6 +33,9 @@ MAX_BODY_BYTES = 64 << 10
 ENTRY_OVERHEAD_BYTES = 256
 # made new for each answer sent again; gunicorn's own (Server, Date, Connection) are too
 RENEWED = {"x-request-id", "server-timing", "server", "date", "connection"}
+# what the access log reads of a request: the client the app saw (after trusted proxies), the
+# method, the target and the protocol
+LOGGED = ("REMOTE_ADDR", "REQUEST_METHOD", "RAW_URI", "SERVER_PROTOCOL", "PATH_INFO")
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,15 @@ def answer_bytes(kept: Kept, request_id: str, timing: str) -> bytes:
     """The kept answer as sent again: gunicorn's first headers and the renewed ones first."""
     line_end = kept.head.find(b"\r\n") + 2
     return b"".join((
-        b"HTTP/1.1 ", kept.head[:line_end], b"Server: gunicorn\r\nDate: ",
-        util.http_date().encode(), b"\r\nConnection: keep-alive\r\nX-Request-Id: ",
+        b"HTTP/1.1 ", kept.head[:line_end], first_headers(), b"X-Request-Id: ",
         request_id.encode(), b"\r\nServer-Timing: ", timing.encode(), b"\r\n",
         kept.head[line_end:], b"\r\n", kept.body))
+
+
+def first_headers() -> bytes:
+    """gunicorn's first headers, for an answer the loop sends on a connection kept alive."""
+    return b"Server: gunicorn\r\nDate: " + util.http_date().encode() \
+        + b"\r\nConnection: keep-alive\r\n"
 
 
 def timing(seconds: float) -> str:
@@ -119,7 +127,7 @@ def kept_alive(environ: dict) -> bool:
 
 
 def kept_answer(status: str, headers: list[tuple[str, str]], body: bytes, environ: dict,
-          mark: Replayable) -> Kept | None:
+                mark: Replayable) -> Kept | None:
     code = int(status.split(None, 1)[0])
     lengths = [v for k, v in headers if k.lower() == "content-length"]
     if code not in (200, 304) or len(body) > MAX_BODY_BYTES \
@@ -127,8 +135,7 @@ def kept_answer(status: str, headers: list[tuple[str, str]], body: bytes, enviro
         return None
     lines = [f"{status}\r\n"] + [f"{name}: {value}\r\n" for name, value in headers
                                  if name.lower() not in RENEWED]
-    logged = {name: environ.get(name, "-") for name in
-              ("REMOTE_ADDR", "REQUEST_METHOD", "RAW_URI", "SERVER_PROTOCOL", "PATH_INFO")}
+    logged = {name: environ.get(name, "-") for name in LOGGED}
     return Kept(code, "".join(lines).encode("latin-1"), body, logged, mark.count)
 
 

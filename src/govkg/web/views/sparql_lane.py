@@ -129,7 +129,8 @@ class SparqlLane:
         kept = query.kept()
         if kept is not None:
             environ[REPLAYABLE] = Replayable(query.replayed())
-            return self._send(environ, start_response, query, kept, None, hit=True)
+            return self._send(environ, start_response, query, kept,
+                              query.headers(kept, None), hit=True)
         looked_up = time.perf_counter()
         try:
             answer = query.pool.run(query.job, query.client, query.timeout)
@@ -147,9 +148,9 @@ class SparqlLane:
     def _send(environ: dict, start_response: Callable, query: "LaneQuery",
               answer: QueryAnswer, headers: list[tuple[str, str]] | None, hit: bool = False
               ) -> list[bytes]:
-        """The view's headers for ``answer`` (the fixed ones are added outside); the
+        """``answer`` with the view's ``headers`` (the fixed ones are added outside); the
         request's head is marked for the server worker's loop."""
-        start_response("200 OK", headers or query.headers(answer, None) or [])
+        start_response("200 OK", headers)
         environ[QUERY_HEAD] = query.mark
         if hit:
             query.sent(answer, True)
@@ -225,12 +226,9 @@ class LaneQuery:
     def replayed(self) -> Callable[[float], None]:
         return replay_counter("/sparql", "GET", 200, "hit")
 
-    def handed(self, outcome: QueryAnswer | Exception | None, seconds: float
-               ) -> dict[str, Any]:
+    def handed(self, outcome: QueryAnswer | Exception, seconds: float) -> dict[str, Any]:
         """The environ's part for the whole way: the outcome of the run (looked up, and
-        counted a miss), if there was one."""
-        if outcome is None:
-            return {}
+        counted a miss)."""
         count_cache("miss")
         return {EVALUATED: Evaluated(self.job, outcome, seconds)}
 
